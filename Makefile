@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rloader project harness.  The repository is an overlay on the Linux 6.12
+# tree; this Makefile assembles the work tree, builds the kernels, runs the
+# host tests and the guest selftests.  See README.md.
+#
+#   make check    host tests + selftests on the normal and the debug kernel
+#   make run      boot the normal kernel and show /dev/rloader taking a module
+#   make vng      run the selftests under virtme-ng
+#   make series   write the project as a format-patch series
+
+SHELL := /bin/bash
+TOP := $(abspath .)
+B := $(TOP)/build
+TREE := $(B)/linux
+JOBS ?= 3
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+KMAKE = $(MAKE) -s -C $(TREE) ARCH=x86_64 LLVM=1 -j$(JOBS)
+FRAG_normal := rloader.config
+FRAG_debug := rloader.config rloader-debug.config
+
+.PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
+	host-test fuzz guest-normal guest-debug check run vng series bench clean
+
+all: kernel-normal
+
+setup:
+	@bash harness/setup.sh
+
+tree: setup
+	@bash harness/mktree.sh $(B)
+
+rustavailable: tree
+	@$(KMAKE) O=$(B)/out/normal rustavailable
+
+kernel: kernel-normal kernel-debug
+
+# $(1): normal or debug
+define kernel_rule
+kernel-$(1): tree
+	@bash harness/kbuild.sh $(B) $(1) $(JOBS) $(FRAG_$(1))
+endef
+$(foreach k,normal debug,$(eval $(call kernel_rule,$(k))))
+
+host-test: setup
+	@bash harness/host-test.sh $(B)
+
+guest-normal: kernel-normal
+	@bash harness/guest.sh $(B) normal test
+
+guest-debug: kernel-debug
+	@bash harness/guest.sh $(B) debug test
+
+check:
+	@bash harness/check.sh $(B) $(JOBS)
+
+run: kernel-normal
+	@bash harness/guest.sh $(B) normal demo
+
+vng: kernel-normal
+	@bash harness/vng.sh $(B) normal
+
+bench: kernel-normal
+	@bash harness/guest.sh $(B) normal bench
+
+series: tree
+	@bash harness/series.sh $(B)
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fail if a guest console log shows a kernel problem.
+#
+#   harness/checklog.sh LOG
+#
+# Any Oops, BUG:, WARNING:, KASAN, kmemleak, lockdep, RCU stall or panic
+# line fails the log.  A test that provokes a warning on purpose writes
+#
+#   rloader-selftest: expect-begin <extended regex>
+#   rloader-selftest: expect-end
+#
+# to /dev/kmsg around it.  Between the two markers a bad line is let through
+# only if it matches that regex (a "Call Trace:" line is let through after a
+# matched line), and the expected line must appear at least once.
+
+set -u
+log=${1:?usage: checklog.sh LOG}
+[ -r "$log" ] || { echo "checklog: $log: no such log" >&2; exit 1; }
+
+bad='Oops|BUG:|WARNING:|Kernel panic|general protection fault|UBSAN:|unreferenced object|suspected memory leak|possible circular locking|possible recursive locking|INFO: possible|INFO: task .* blocked|rcu: INFO|self-detected stall|Call Trace:|kernel BUG'
+
+tr -d '\r' < "$log" | awk -v bad="$bad" '
+	function fail(msg) { print "checklog: " msg; failed++ }
+	/rloader-selftest: expect-begin / {
+		expect = $0; sub(/.*rloader-selftest: expect-begin /, "", expect)
+		inexp = 1; seen = 0; next
+	}
+	/rloader-selftest: expect-end/ {
+		if (inexp && !seen) fail("expected kernel message /" expect "/ did not appear")
+		inexp = 0; next
+	}
+	$0 ~ bad {
+		if (inexp && $0 ~ expect) { seen = 1; next }
+		if (inexp && seen && $0 ~ /Call Trace:/) next
+		fail("line " NR ": " $0)
+	}
+	END {
+		if (inexp) fail("expect-begin without expect-end")
+		exit failed ? 1 : 0
+	}'

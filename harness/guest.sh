@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the initramfs for one kernel flavour and boot it under QEMU.
+#
+#   harness/guest.sh BUILD_DIR FLAVOUR MODE
+#
+# MODE is test (run the rloader kselftests; print "N passed, N failed"),
+# demo (show /dev/rloader taking a module), shell (demo, then a shell) or
+# bench.  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
+# the run fails if the guest did not finish, a test failed, or the log shows
+# a kernel problem (see checklog.sh).
+
+set -uo pipefail
+build=$1 flavour=$2 mode=$3
+here=$(cd "$(dirname "$0")" && pwd)
+tree=$build/linux
+out=$build/out/$flavour
+kimg=$out/arch/x86/boot/bzImage
+gdir=$build/guest/$flavour
+root=$gdir/root
+log=$build/logs/guest-$flavour-$mode.log
+mkdir -p "$gdir" "$build/logs"
+
+die() { echo "guest($flavour): $*" >&2; exit 1; }
+[ -f "$kimg" ] || die "$kimg missing: run 'make kernel-$flavour'"
+
+# --- initramfs -------------------------------------------------------------
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/modules}
+cp /bin/busybox "$root/bin/busybox" || die "busybox-static missing: run 'make setup'"
+ln -s busybox "$root/bin/sh"
+echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+install -m 755 "$here/guest/init" "$root/init"
+install -m 644 "$here/guest/demo.sh" "$root/demo.sh"
+[ -f "$here/guest/bench.sh" ] && install -m 644 "$here/guest/bench.sh" "$root/bench.sh"
+make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+	modules_install > "$gdir/modules_install.log" 2>&1 ||
+	{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
+make -s -C "$tree/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
+	install > "$gdir/kselftest_install.log" 2>&1 ||
+	{ cat "$gdir/kselftest_install.log"; die "kselftest install failed"; }
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$gdir/initramfs.cpio.gz" ||
+	die "cpio failed"
+
+# --- accelerator: KVM only if it demonstrably boots -------------------------
+qemu=(qemu-system-x86_64 -m 2G -smp 2 -display none -monitor none -no-reboot
+      -kernel "$kimg" -initrd "$gdir/initramfs.cpio.gz")
+append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on"
+probe=$build/kvm-probe
+if [ ! -f "$probe" ]; then
+	echo tcg > "$probe"
+	if [ -w /dev/kvm ] && timeout 30 "${qemu[@]}" -accel kvm -cpu host -serial stdio \
+		-append "$append rloader.mode=probe" </dev/null 2>/dev/null | grep -q "rloader-guest: probe ok"; then
+		echo kvm > "$probe"
+	fi
+fi
+if [ "$(cat "$probe")" = kvm ]; then
+	accel=(-accel kvm -cpu host)
+else
+	accel=(-accel tcg -cpu max)
+fi
+
+# --- boot --------------------------------------------------------------------
+limit=${RLOADER_GUEST_TIMEOUT:-1200}
+echo "guest($flavour): booting ($mode, ${accel[1]}), console log: $log"
+start=$(date +%s)
+if [ "$mode" = shell ]; then
+	"${qemu[@]}" "${accel[@]}" -serial mon:stdio -append "$append rloader.mode=$mode" | tee "$log"
+	exit 0
+fi
+timeout "$limit" "${qemu[@]}" "${accel[@]}" -serial stdio \
+	-append "$append rloader.mode=$mode" </dev/null > "$log" 2>&1
+rc=$?
+secs=$(( $(date +%s) - start ))
+[ $rc = 124 ] && echo "guest($flavour): timed out after $limit s" >&2
+
+tr -d '\r' < "$log" > "$log.txt"
+problems=0
+grep -q "rloader-guest: done" "$log.txt" || { echo "guest($flavour): the guest did not finish" >&2; problems=1; }
+if ! "$here/checklog.sh" "$log" > "$gdir/checklog.out"; then
+	cat "$gdir/checklog.out" >&2
+	echo "guest($flavour): kernel problems in $log" >&2
+	problems=1
+fi
+
+case "$mode" in
+test)
+	# Subtest lines of the rloader selftests, nested one level by the runner.
+	sed -n '/rloader-guest: kselftest begin/,/rloader-guest: kselftest end/p' "$log.txt" > "$gdir/ksft.tap"
+	pass=$(grep -cE '^# ok [0-9]+ ' "$gdir/ksft.tap" | head -1)
+	skip=$(grep -cE '^# ok [0-9]+ .*# SKIP' "$gdir/ksft.tap" | head -1)
+	fail=$(grep -cE '^# not ok [0-9]+ ' "$gdir/ksft.tap" | head -1)
+	pass=$((pass - skip))
+	fail=$((fail + skip + problems))
+	# A test program that failed without any subtest failing (bail out,
+	# timeout, skip-all) still counts as a failure.
+	if grep -qE '^not ok [0-9]+ ' "$gdir/ksft.tap" && [ $((fail - problems)) = 0 ]; then
+		fail=$((fail + 1))
+	fi
+	grep -E '^# (not )?ok [0-9]+ ' "$gdir/ksft.tap" | sed "s/^# /  $flavour: /"
+	echo "guest($flavour): $pass passed, $fail failed in $secs s"
+	[ "$fail" = 0 ]
+	;;
+*)
+	sed -n '/rloader-guest: Linux/,/rloader-guest: dmesg follows/p' "$log.txt" | grep -v "rloader-guest: dmesg follows"
+	[ $problems = 0 ]
+	;;
+esac

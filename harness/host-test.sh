@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side tests: the harness's own log checker, the ELF engine's cargo
+# tests (with the real .ko files of the normal kernel build as fixtures) and a
+# bounded fuzz run.  Ends with "host: N passed, N failed".
+#
+#   harness/host-test.sh BUILD_DIR [FUZZ_SECONDS]
+
+set -uo pipefail
+build=$1
+fuzz_secs=${2:-${RLOADER_FUZZ_SECONDS:-120}}
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$HOME/.cargo/bin:$PATH"
+mkdir -p "$build/logs"
+pass=0 fail=0
+
+count() { # count NAME LOG RC: add the cargo/ktap results found in LOG
+	local name=$1 log=$2 rc=$3 p f
+	p=$(grep -E '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | paste -sd+ | bc)
+	f=$(grep -E '^test result: ' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
+	p=${p:-0} f=${f:-0}
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	echo "host: $name: $p passed, $f failed (log: $log)"
+	pass=$((pass + p)) fail=$((fail + f))
+}
+
+# 1. The console-log checker used by every guest run.
+if bash "$top/harness/test-checklog.sh" > "$build/logs/checklog-selftest.log" 2>&1; then rc=0; else rc=$?; fi
+p=$(grep -c '^ok ' "$build/logs/checklog-selftest.log") f=$(grep -c '^not ok ' "$build/logs/checklog-selftest.log")
+[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+echo "host: checklog: $p passed, $f failed"
+pass=$((pass + p)) fail=$((fail + f))
+
+# 2. Fixtures: every .ko of the normal kernel build.
+fix=$build/fixtures
+rm -rf "$fix"; mkdir -p "$fix"
+if [ -d "$build/out/normal" ]; then
+	find "$build/out/normal" -name '*.ko' -exec cp {} "$fix/" \;
+fi
+nfix=$(find "$fix" -name '*.ko' | wc -l)
+echo "host: $nfix fixture modules from $build/out/normal"
+export RLOADER_FIXTURES=$fix
+
+# 3. The engine's tests (unit, property, rejection, fixtures, ld oracle).
+crate=$top/tools/rloader
+if [ -f "$crate/Cargo.toml" ]; then
+	log=$build/logs/cargo-test.log
+	(cd "$crate" && CARGO_TARGET_DIR=$build/cargo cargo test --release --all-targets 2>&1) > "$log"
+	count "cargo test" "$log" $?
+
+	# 4. Bounded fuzzing, seeded with the fixtures.
+	if [ -x "$crate/fuzz/run.sh" ]; then
+		log=$build/logs/fuzz.log
+		if (cd "$crate" && ./fuzz/run.sh "$fuzz_secs" "$fix") > "$log" 2>&1; then
+			echo "host: fuzz: 1 passed, 0 failed ($(grep '^fuzz:' "$log" | tail -1))"
+			pass=$((pass + 1))
+		else
+			tail -20 "$log"
+			echo "host: fuzz: 0 passed, 1 failed (log: $log)"
+			fail=$((fail + 1))
+		fi
+	fi
+fi
+
+echo "host: $pass passed, $fail failed"
+[ "$fail" = 0 ]

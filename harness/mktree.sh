@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Assemble the kernel work tree: unpacked upstream source + the project's
+# overlay files + the patch series in patches/series, applied in order.
+#
+#   harness/mktree.sh BUILD_DIR
+#
+# The tree is recreated from the tarball only when the tarball or the series
+# changed; otherwise only overlay files whose content changed are copied, so
+# kbuild rebuilds incrementally.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:?usage: mktree.sh BUILD_DIR}
+tarball=${RLOADER_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+tree=$build/linux
+mkdir -p "$build"
+exec 8>"$build/mktree.lock"
+flock 8
+
+die() { echo "mktree: $*" >&2; exit 1; }
+
+[ -f "$tarball" ] || die "$tarball not found: run 'make setup' (installs linux-source-6.12)"
+
+series=$top/patches/series
+key=$( { stat -c '%n %s %Y' "$tarball"; cat "$series";
+	 while read -r p; do case "$p" in ''|'#'*) ;; *) cat "$top/patches/$p";; esac; done < "$series"; } |
+       sha256sum | cut -d' ' -f1)
+
+if [ ! -f "$tree/.rloader-key" ] || [ "$(cat "$tree/.rloader-key")" != "$key" ]; then
+	echo "mktree: unpacking $(basename "$tarball")"
+	rm -rf "$tree" "$build/linux.tmp"
+	mkdir -p "$build/linux.tmp"
+	tar -xf "$tarball" -C "$build/linux.tmp" --strip-components=1
+	while read -r p; do
+		case "$p" in ''|'#'*) continue;; esac
+		if ! patch -d "$build/linux.tmp" -p1 -N -s --no-backup-if-mismatch \
+			-r - < "$top/patches/$p" >"$build/patch.log" 2>&1; then
+			cat "$build/patch.log" >&2
+			die "patch $p does not apply to $(basename "$tarball")"
+		fi
+	done < "$series"
+	mv "$build/linux.tmp" "$tree"
+	echo "$key" > "$tree/.rloader-key"
+fi
+
+# Overlay: every project file that is not build harness.
+cd "$top"
+git ls-files -co --exclude-standard |
+	grep -vE '^(harness/|patches/|\.ci/|\.gitignore$|Makefile$|README\.md$|tools/rloader/(target|fuzz/(target|corpus|artifacts))/)' |
+	while read -r f; do [ -f "$f" ] && echo "$f"; done > "$build/overlay.list"
+rsync -c --files-from="$build/overlay.list" "$top" "$tree"
+
+v=$(make -s -C "$tree" kernelversion)
+echo "$v" > "$build/kernelversion"
+echo "mktree: Linux $v + $(grep -cvE '^(#|$)' "$series") patches + $(wc -l < "$build/overlay.list") overlay files"

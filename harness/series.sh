@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make series: write the whole project as a git format-patch series against
+# the pinned upstream release, following harness/series.plan, into
+# BUILD_DIR/series/.
+#
+#   harness/series.sh BUILD_DIR
+
+set -euo pipefail
+build=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+tarball=${RLOADER_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+repo=$build/series-git
+outdir=$build/series
+die() { echo "series: $*" >&2; exit 1; }
+
+if [ ! -d "$repo/.git" ]; then
+	echo "series: making a git tree of $(basename "$tarball") (once, ~1 min)"
+	rm -rf "$repo"; mkdir -p "$repo"
+	tar -xf "$tarball" -C "$repo" --strip-components=1
+	v=$(make -s -C "$repo" kernelversion)
+	git -C "$repo" init -q
+	echo '/*' > "$repo/.git/info/exclude"
+	git -C "$repo" -c core.excludesFile=/dev/null add -f -A . > /dev/null
+	git -C "$repo" -c user.name=upstream -c user.email=upstream@invalid commit -q -m "Linux $v"
+	git -C "$repo" tag base
+fi
+git -C "$repo" am --abort > /dev/null 2>&1 || true
+git -C "$repo" checkout -q -f base
+git -C "$repo" clean -q -f -d -x
+
+while read -r kind arg paths; do
+	case "$kind" in ''|'#'*) continue;; esac
+	case "$kind" in
+	patch)
+		git -C "$repo" am -q "$top/patches/$arg" || die "patch $arg does not apply"
+		;;
+	files)
+		for p in $paths; do
+			[ -e "$top/$p" ] || continue
+			(cd "$top" && git ls-files -co --exclude-standard -- "$p") |
+				grep -vE '^tools/rloader/(target|fuzz/(target|corpus|artifacts))/' |
+				while read -r f; do
+					mkdir -p "$repo/$(dirname "$f")"; cp "$top/$f" "$repo/$f"
+					git -C "$repo" add -f "$f"
+				done
+		done
+		git -C "$repo" diff --cached --quiet && { echo "series: nothing for $arg"; continue; }
+		git -C "$repo" commit -q -s -F "$top/harness/series/$arg"
+		;;
+	*) die "bad line in series.plan: $kind" ;;
+	esac
+done < "$top/harness/series.plan"
+
+rm -rf "$outdir"
+git -C "$repo" format-patch -q --cover-letter -o "$outdir" base..HEAD
+echo "series: $(ls "$outdir" | wc -l) files in $outdir"

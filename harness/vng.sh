@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the rloader selftests under virtme-ng on one kernel flavour, the way a
+# kernel developer would by hand:
+#
+#   vng --run build/out/normal/arch/x86/boot/bzImage --disable-kvm \
+#       --exec 'RLOADER_MODDIR=build/vng/modules build/vng/kselftest/run_kselftest.sh -c rloader'
+#
+#   harness/vng.sh BUILD_DIR FLAVOUR
+
+set -uo pipefail
+build=$1 flavour=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$build/out/$flavour
+vdir=$build/vng
+log=$build/logs/vng-$flavour.log
+mkdir -p "$build/logs"
+rm -rf "$vdir"; mkdir -p "$vdir/modules"
+find "$out" -name '*.ko' -exec cp {} "$vdir/modules/" \;
+make -s -C "$build/linux/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$vdir/kselftest" \
+	install > "$vdir/install.log" 2>&1 || { cat "$vdir/install.log"; exit 1; }
+
+echo "vng($flavour): console log: $log"
+timeout 900 vng --run "$out/arch/x86/boot/bzImage" --disable-kvm --memory 1G \
+	--exec "RLOADER_MODDIR=$vdir/modules $vdir/kselftest/run_kselftest.sh -c rloader" \
+	</dev/null > "$log" 2>&1
+rc=$?
+tr -d '\r' < "$log" > "$log.txt"
+pass=$(grep -cE '^# ok [0-9]+ ' "$log.txt") skip=$(grep -cE '^# ok [0-9]+ .*# SKIP' "$log.txt")
+fail=$(grep -cE '^# not ok [0-9]+ ' "$log.txt")
+pass=$((pass - skip)) fail=$((fail + skip))
+grep -E '^# (not )?ok [0-9]+ ' "$log.txt" | sed "s/^# /  vng: /"
+[ "$pass" = 0 ] && [ "$fail" = 0 ] && fail=1
+[ "$rc" != 0 ] && [ "$fail" = 0 ] && fail=1
+echo "vng($flavour): $pass passed, $fail failed"
+[ "$fail" = 0 ]

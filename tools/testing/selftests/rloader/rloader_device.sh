@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Selftests of the /dev/rloader misc device: registration and mode, the
+# CAP_SYS_MODULE checks on open and write, writes of any chunking, the size
+# limit, and module unload while the device is open.
+
+. "$(dirname "$(readlink -f "$0")")/rloader_lib.sh"
+
+ktap_print_header
+
+if [ "$(id -u)" != 0 ]; then
+	ktap_skip_all "must be run as root"
+	exit "$KSFT_SKIP"
+fi
+if ! modpath rloader > /dev/null; then
+	ktap_skip_all "rloader.ko not found (modprobe rloader, or set RLOADER_MODDIR)"
+	exit "$KSFT_SKIP"
+fi
+IMAGE=$(modpath rust_minimal) || IMAGE=$(modpath rloader)
+SIZE=$(stat -c %s "$IMAGE")
+
+ktap_set_plan 15
+
+unload_rloader 2>/dev/null
+ktap_test_result "insmod rloader" load_rloader
+
+if [ -c "$DEV" ]; then
+	ktap_test_pass "$DEV is a character device"
+else
+	ktap_test_fail "$DEV is a character device"
+fi
+
+mode=$(stat -c '%a %U' "$DEV" 2>/dev/null)
+if [ "$mode" = "600 root" ]; then
+	ktap_test_pass "$DEV has mode 0600, owner root"
+else
+	ktap_print_msg "mode/owner is '$mode'"
+	ktap_test_fail "$DEV has mode 0600, owner root"
+fi
+
+# Root without CAP_SYS_MODULE: DAC still allows the open, rloader must not.
+nocap="setpriv --bounding-set=-sys_module"
+expect_err "Operation not permitted" "open without CAP_SYS_MODULE fails with EPERM" \
+	$nocap sh -c "exec 3>$DEV"
+
+# An fd opened with the capability, used for writing by a process without.
+exec 3>"$DEV"
+expect_err "Operation not permitted" "write without CAP_SYS_MODULE fails with EPERM" \
+	$nocap sh -c "cat '$IMAGE' >&3"
+exec 3>&-
+
+# Writes of every chunking are accepted; close reports the byte count.
+for bs in 1 7 512 4096 65536 "$SIZE"; do
+	mark_dmesg
+	if dd if="$IMAGE" of="$DEV" bs="$bs" conv=notrunc 2>"$TMP/dd"; then
+		expect_dmesg "rloader: received $SIZE bytes" "write in $bs-byte chunks, $SIZE bytes reported on close"
+	else
+		ktap_print_msg "dd bs=$bs: $(cat "$TMP/dd")"
+		ktap_test_fail "write in $bs-byte chunks, $SIZE bytes reported on close"
+	fi
+done
+
+# The image size limit (64 MiB).
+expect_err "File too large" "an image over 64 MiB is refused with EFBIG" \
+	dd if=/dev/zero of="$DEV" bs=1M count=65 conv=notrunc
+
+# The device's owner is rloader: an open file pins the module.
+exec 3>"$DEV"
+expect_err "Resource temporarily unavailable\|in use" "rmmod rloader while $DEV is open is refused" rmmod rloader
+if grep -q '^rloader ' /proc/modules && [ -c "$DEV" ]; then
+	exec 3>&-
+	ktap_test_result "rmmod rloader after close" rmmod rloader
+else
+	exec 3>&-
+	ktap_test_fail "rmmod rloader after close"
+fi
+
+if [ ! -e "$DEV" ] && ! grep -q '^rloader ' /proc/modules; then
+	ktap_test_pass "$DEV is gone after rmmod"
+else
+	ktap_test_fail "$DEV is gone after rmmod"
+fi
+
+ktap_finished

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by the rloader selftests.  POSIX sh, so that the tests run
+# under busybox in a minimal guest as well as under bash on a full system.
+
+DIR="$(dirname "$(readlink -f "$0")")"
+KTAP_HELPERS="$DIR/../kselftest/ktap_helpers.sh"
+if [ -e "$KTAP_HELPERS" ]; then
+	. "$KTAP_HELPERS"
+else
+	echo "$KTAP_HELPERS file not found [SKIP]"
+	exit 4
+fi
+
+DEV=/dev/rloader
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# Where the modules come from: modprobe when they are installed for the
+# running kernel, otherwise $RLOADER_MODDIR (a directory of .ko files).
+modpath() { # modpath NAME -> path of NAME.ko
+	if [ -n "${RLOADER_MODDIR:-}" ] && [ -f "$RLOADER_MODDIR/$1.ko" ]; then
+		echo "$RLOADER_MODDIR/$1.ko"
+		return 0
+	fi
+	modinfo -F filename "$1" 2>/dev/null | grep -v '^(builtin)$' || return 1
+}
+
+load_rloader() {
+	grep -q '^rloader ' /proc/modules && return 0
+	if [ -n "${RLOADER_MODDIR:-}" ] && [ -f "$RLOADER_MODDIR/rloader.ko" ]; then
+		insmod "$RLOADER_MODDIR/rloader.ko"
+	else
+		modprobe rloader
+	fi
+}
+
+unload_rloader() {
+	grep -q '^rloader ' /proc/modules || return 0
+	rmmod rloader
+}
+
+# Messages the kernel logged since the last call of mark_dmesg.
+mark_dmesg() { dmesg | wc -l > "$TMP/dmesg.mark"; }
+new_dmesg() { dmesg | tail -n +"$(( $(cat "$TMP/dmesg.mark") + 1 ))"; }
+
+# expect_dmesg REGEX DESCRIPTION: a new kernel message matches REGEX.
+expect_dmesg() {
+	if new_dmesg | grep -qE "$1"; then
+		ktap_test_pass "$2"
+	else
+		ktap_print_msg "no kernel message matching '$1'; new messages:"
+		new_dmesg | sed 's/^/#   /'
+		ktap_test_fail "$2"
+	fi
+}
+
+# expect_err "MESSAGE" DESCRIPTION CMD...: CMD fails and its stderr holds
+# MESSAGE (the strerror() text of the expected errno).
+expect_err() {
+	msg=$1 desc=$2
+	shift 2
+	if "$@" > "$TMP/out" 2>&1; then
+		ktap_print_msg "'$*' succeeded, expected: $msg"
+		ktap_test_fail "$desc"
+	elif grep -q "$msg" "$TMP/out"; then
+		ktap_test_pass "$desc"
+	else
+		ktap_print_msg "'$*' failed with: $(cat "$TMP/out"), expected: $msg"
+		ktap_test_fail "$desc"
+	fi
+}
