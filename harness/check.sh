@@ -7,6 +7,7 @@
 
 set -uo pipefail
 build=$1 jobs=${2:-3}
+build=$(realpath -m "$build")
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 mkdir -p "$build/logs"

@@ -13,6 +13,7 @@
 
 set -uo pipefail
 build=$1 flavour=$2 mode=$3
+build=$(realpath -m "$build")
 here=$(cd "$(dirname "$0")" && pwd)
 tree=$build/linux
 out=$build/out/$flavour
@@ -52,7 +53,7 @@ probe=$build/kvm-probe
 if [ ! -f "$probe" ]; then
 	echo tcg > "$probe"
 	if [ -w /dev/kvm ] && timeout 30 "${qemu[@]}" -accel kvm -cpu host -serial stdio \
-		-append "$append rloader.mode=probe" </dev/null 2>/dev/null | grep -q "rloader-guest: probe ok"; then
+		-append "$append rlguest=probe" </dev/null 2>/dev/null | grep -q "rloader-guest: probe ok"; then
 		echo kvm > "$probe"
 	fi
 fi
@@ -67,11 +68,11 @@ limit=${RLOADER_GUEST_TIMEOUT:-1200}
 echo "guest($flavour): booting ($mode, ${accel[1]}), console log: $log"
 start=$(date +%s)
 if [ "$mode" = shell ]; then
-	"${qemu[@]}" "${accel[@]}" -serial mon:stdio -append "$append rloader.mode=$mode" | tee "$log"
+	"${qemu[@]}" "${accel[@]}" -serial mon:stdio -append "$append rlguest=$mode" | tee "$log"
 	exit 0
 fi
 timeout "$limit" "${qemu[@]}" "${accel[@]}" -serial stdio \
-	-append "$append rloader.mode=$mode" </dev/null > "$log" 2>&1
+	-append "$append rlguest=$mode" </dev/null > "$log" 2>&1
 rc=$?
 secs=$(( $(date +%s) - start ))
 [ $rc = 124 ] && echo "guest($flavour): timed out after $limit s" >&2

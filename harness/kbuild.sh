@@ -11,6 +11,7 @@
 
 set -euo pipefail
 build=$1 flavour=$2 jobs=$3
+build=$(realpath -m "$build")
 shift 3
 tree=$build/linux
 out=$build/out/$flavour

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:?usage: mktree.sh BUILD_DIR}
+build=$(realpath -m "${1:?usage: mktree.sh BUILD_DIR}")
 tarball=${RLOADER_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 tree=$build/linux
 mkdir -p "$build"

@@ -9,6 +9,7 @@
 
 set -euo pipefail
 build=$1
+build=$(realpath -m "$build")
 top=$(cd "$(dirname "$0")/.." && pwd)
 tarball=${RLOADER_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 repo=$build/series-git

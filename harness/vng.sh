@@ -11,6 +11,7 @@
 
 set -uo pipefail
 build=$1 flavour=$2
+build=$(realpath -m "$build")
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$build/out/$flavour
 vdir=$build/vng

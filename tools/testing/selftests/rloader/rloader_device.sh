@@ -40,7 +40,7 @@ else
 fi
 
 # Root without CAP_SYS_MODULE: DAC still allows the open, rloader must not.
-nocap="setpriv --bounding-set=-sys_module"
+nocap="$DIR/rloader_nocap"
 expect_err "Operation not permitted" "open without CAP_SYS_MODULE fails with EPERM" \
 	$nocap sh -c "exec 3>$DEV"
 
