@@ -21,7 +21,7 @@ FRAG_normal := rloader.config
 FRAG_debug := rloader.config rloader-debug.config
 
 .PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
-	host-test fuzz guest-normal guest-debug check run vng series bench clean
+	host-test guest-normal guest-debug check run run-shell vng series bench clean
 
 all: kernel-normal
 
@@ -43,7 +43,7 @@ kernel-$(1): tree
 endef
 $(foreach k,normal debug,$(eval $(call kernel_rule,$(k))))
 
-host-test: setup
+host-test: kernel-normal
 	@bash harness/host-test.sh $(B)
 
 guest-normal: kernel-normal
@@ -58,11 +58,14 @@ check:
 run: kernel-normal
 	@bash harness/guest.sh $(B) normal demo
 
+run-shell: kernel-normal
+	@bash harness/guest.sh $(B) normal shell
+
 vng: kernel-normal
 	@bash harness/vng.sh $(B) normal
 
 bench: kernel-normal
-	@bash harness/guest.sh $(B) normal bench
+	@bash harness/bench.sh $(B)
 
 series: tree
 	@bash harness/series.sh $(B)

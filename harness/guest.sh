@@ -6,8 +6,7 @@
 #   harness/guest.sh BUILD_DIR FLAVOUR MODE
 #
 # MODE is test (run the rloader kselftests; print "N passed, N failed"),
-# demo (show /dev/rloader taking a module), shell (demo, then a shell) or
-# bench.  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
+# demo (show /dev/rloader taking a module) or shell (demo, then a shell).  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
 # the run fails if the guest did not finish, a test failed, or the log shows
 # a kernel problem (see checklog.sh).
 
@@ -35,7 +34,6 @@ echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 install -m 755 "$here/guest/init" "$root/init"
 install -m 644 "$here/guest/demo.sh" "$root/demo.sh"
-[ -f "$here/guest/bench.sh" ] && install -m 644 "$here/guest/bench.sh" "$root/bench.sh"
 make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 	modules_install > "$gdir/modules_install.log" 2>&1 ||
 	{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
