@@ -27,6 +27,8 @@ if [ ! -d "$repo/.git" ]; then
 	git -C "$repo" -c user.name=upstream -c user.email=upstream@invalid commit -q -m "Linux $v"
 	git -C "$repo" tag base
 fi
+git -C "$repo" config user.name "${RLOADER_SERIES_NAME:-rloader developers}"
+git -C "$repo" config user.email "${RLOADER_SERIES_EMAIL:-rloader@users.noreply.invalid}"
 git -C "$repo" am --abort > /dev/null 2>&1 || true
 git -C "$repo" checkout -q -f base
 git -C "$repo" clean -q -f -d -x
@@ -56,4 +58,13 @@ done < "$top/harness/series.plan"
 
 rm -rf "$outdir"
 git -C "$repo" format-patch -q --cover-letter -o "$outdir" base..HEAD
+# Fill the cover letter from harness/series/cover.txt (subject, then blurb).
+cover=$outdir/0000-cover-letter.patch
+subject=$(head -1 "$top/harness/series/cover.txt")
+tail -n +2 "$top/harness/series/cover.txt" > "$outdir/blurb"
+sed -i -e "s|\*\*\* SUBJECT HERE \*\*\*|$subject|" -e "/\*\*\* BLURB HERE \*\*\*/{
+r $outdir/blurb
+d
+}" "$cover"
+rm "$outdir/blurb"
 echo "series: $(ls "$outdir" | wc -l) files in $outdir"
