@@ -37,6 +37,7 @@ normal_ok=1 debug_ok=1
 stage kernel-normal bash harness/kbuild.sh "$build" normal "$jobs" rloader.config || normal_ok=0
 stage host bash harness/host-test.sh "$build"
 [ $normal_ok = 1 ] && stage guest-normal bash harness/guest.sh "$build" normal test
+[ $normal_ok = 1 ] && stage vng-normal bash harness/vng.sh "$build" normal
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
 [ $debug_ok = 1 ] && stage guest-debug bash harness/guest.sh "$build" debug test
 
