@@ -21,3 +21,4 @@ mod shared {
 pub use shared::engine;
 
 pub mod builder;
+pub mod host;
