@@ -132,7 +132,7 @@ impl<'a> ModInfo<'a> {
     /// (`license_is_gpl_compatible()` of the `license=` value; a module
     /// without a license is not GPL-compatible).
     pub fn is_gpl_compatible(&self) -> bool {
-        self.license().map_or(false, license_is_gpl_compatible)
+        self.license().is_some_and(license_is_gpl_compatible)
     }
 
     /// Checks `vermagic=` against the running kernel's `expected` string,

@@ -347,7 +347,7 @@ impl<'a> Plan<'a> {
                 let fits = rel
                     .r_offset
                     .checked_add(width as u64)
-                    .map_or(false, |end| end <= target_size);
+                    .is_some_and(|end| end <= target_size);
                 if !fits {
                     soft(Error::RelocOutOfSection {
                         section: idx,
@@ -374,12 +374,10 @@ impl<'a> Plan<'a> {
                 continue;
             }
             match sym.st_shndx {
-                SHN_UNDEF | SHN_ABS => {}
-                SHN_COMMON => {
-                    if !name.starts_with(b"__gnu_lto") {
-                        soft(Error::CommonSymbol { symbol, name });
-                    }
+                SHN_COMMON if !name.starts_with(b"__gnu_lto") => {
+                    soft(Error::CommonSymbol { symbol, name })
                 }
+                SHN_UNDEF | SHN_ABS | SHN_COMMON => {}
                 SHN_LIVEPATCH => soft(Error::Livepatch { symbol, name }),
                 SHN_XINDEX => soft(Error::ExtendedNumbering),
                 x if usize::from(x) >= shnum => {
