@@ -131,7 +131,7 @@ impl Drop for FopsStorage {
 /// # Invariants
 ///
 /// - `inner` is a registered misc device (`misc_register` succeeded) whose `fops` points at the
-///   table owned by `fops`, until [`PinnedDrop::drop`] deregisters it.
+///   table owned by `fops`, until the registration is dropped.
 /// - The file operations table has `owner == module.as_ptr()` and the callbacks of `T`.
 #[repr(C)]
 #[pin_data(PinnedDrop)]
