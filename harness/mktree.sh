@@ -29,9 +29,17 @@ key=$( { stat -c '%n %s %Y' "$tarball"; cat "$series";
 	 while read -r p; do case "$p" in ''|'#'*) ;; *) cat "$top/patches/$p";; esac; done < "$series"; } |
        sha256sum | cut -d' ' -f1)
 
+# Overlay: every project file that is not build harness.
+overlay_list() {
+	(cd "$top" && git ls-files -co --exclude-standard) |
+		grep -vE '^(harness/|patches/|\.ci/|\.gitignore$|Makefile$|README\.md$|tools/rloader/(target|fuzz/(target|corpus|artifacts))/)' |
+		while read -r f; do [ -f "$top/$f" ] && echo "$f"; done
+}
+overlay_list > "$build/overlay.list"
+
 if [ ! -f "$tree/.rloader-key" ] || [ "$(cat "$tree/.rloader-key")" != "$key" ]; then
 	echo "mktree: unpacking $(basename "$tarball")"
-	rm -rf "$tree" "$build/linux.tmp"
+	rm -rf "$build/linux.tmp"
 	mkdir -p "$build/linux.tmp"
 	tar -xf "$tarball" -C "$build/linux.tmp" --strip-components=1
 	while read -r p; do
@@ -42,15 +50,22 @@ if [ ! -f "$tree/.rloader-key" ] || [ "$(cat "$tree/.rloader-key")" != "$key" ];
 			die "patch $p does not apply to $(basename "$tarball")"
 		fi
 	done < "$series"
-	mv "$build/linux.tmp" "$tree"
+	if [ -d "$tree" ]; then
+		# Keep the timestamps of unchanged files so that kbuild only
+		# rebuilds what the new series touches; overlay files are
+		# protected from deletion and synced below.
+		rm -f "$tree/.rloader-key"
+		rsync -rlc --delete --exclude-from=<(sed 's|^|/|' "$build/overlay.list") \
+			"$build/linux.tmp/" "$tree/"
+		rm -rf "$build/linux.tmp"
+	else
+		mv "$build/linux.tmp" "$tree"
+	fi
 	echo "$key" > "$tree/.rloader-key"
 fi
 
-# Overlay: every project file that is not build harness.
+# Lay the overlay files over the tree.
 cd "$top"
-git ls-files -co --exclude-standard |
-	grep -vE '^(harness/|patches/|\.ci/|\.gitignore$|Makefile$|README\.md$|tools/rloader/(target|fuzz/(target|corpus|artifacts))/)' |
-	while read -r f; do [ -f "$f" ] && echo "$f"; done > "$build/overlay.list"
 rsync -c --files-from="$build/overlay.list" "$top" "$tree"
 
 v=$(make -s -C "$tree" kernelversion)
