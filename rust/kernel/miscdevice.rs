@@ -256,6 +256,12 @@ pub trait MiscDevice: Sized {
         crate::build_error(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Called on every `close()` of a file descriptor of this file (there may be several, for
+    /// example after `dup()`); an error is what `close()` returns.
+    fn flush(_device: <Self::Ptr as ForeignOwnable>::Borrowed<'_>, _file: &File) -> Result {
+        crate::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Handles ioctls defined for this device.
     fn ioctl(
         _device: <Self::Ptr as ForeignOwnable>::Borrowed<'_>,
@@ -292,6 +298,9 @@ fn create_fops<T: MiscDevice>(module: &'static ThisModule) -> bindings::file_ope
     }
     if T::HAS_WRITE {
         fops.write = Some(fops_write::<T>);
+    }
+    if T::HAS_FLUSH {
+        fops.flush = Some(fops_flush::<T>);
     }
     if T::HAS_IOCTL {
         fops.unlocked_ioctl = Some(fops_ioctl::<T>);
@@ -420,6 +429,20 @@ unsafe extern "C" fn fops_write<T: MiscDevice>(
     let reader = UserSlice::new(buf as usize, count).reader();
     // SAFETY: The caller guarantees that the file is open and valid.
     rw_result(unsafe { with_device::<T, _>(file, |dev, f| T::write(dev, f, reader, pos)) })
+}
+
+/// # Safety
+///
+/// `file` must be an open file of a `MiscDeviceRegistration<T>` device.
+unsafe extern "C" fn fops_flush<T: MiscDevice>(
+    file: *mut bindings::file,
+    _id: bindings::fl_owner_t,
+) -> c_int {
+    // SAFETY: The caller guarantees that the file is open and valid.
+    match unsafe { with_device::<T, _>(file, |dev, f| T::flush(dev, f)) } {
+        Ok(()) => 0,
+        Err(err) => err.to_errno(),
+    }
 }
 
 /// # Safety
