@@ -22,6 +22,7 @@
 pub mod elf;
 pub mod error;
 pub mod exports;
+pub mod kallsyms;
 pub mod layout;
 pub mod modinfo;
 pub mod plan;
@@ -32,6 +33,6 @@ pub use elf::{SectionIndex, SymbolIndex};
 pub use error::Error;
 pub use layout::{layout, section_addresses, Layout, LayoutOptions, MemType, Placement, MEM_TYPES};
 pub use modinfo::{license_is_gpl_compatible, ModInfo};
-pub use plan::{Config, Plan};
+pub use plan::{extent, Config, Extent, Plan};
 pub use reloc::{relocate, Target};
 pub use symbols::{resolve_symbols, Query, ResolveError, Resolved, Resolver, Unresolved};

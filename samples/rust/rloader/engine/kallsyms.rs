@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Kallsyms tables: the symbol tables the kernel reads to name addresses
+//! inside a module (`%pS`, oops traces, `/proc/kallsyms`).
+//!
+//! Like the kernel's `layout_symtab()`/`add_kallsyms()`, a module gets two
+//! tables: the full one (every symbol, the original string table and a
+//! type table) in init data, used while init runs, and a core one (only
+//! named symbols defined in core memory, with a compact string table) in
+//! core data, used once init memory is gone. Symbol values are final
+//! addresses.
+//!
+//! [`plan`] sizes the tables and appends room for them to a [`Layout`];
+//! [`write`] fills them once the symbol values are known.
+
+use super::elf::*;
+use super::error::Error;
+use super::layout::{round_up, Layout, MemType, Placement};
+use super::plan::Plan;
+
+/// Where the tables go, as offsets into the `InitData` and `Data` regions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tables {
+    /// Number of symbols in the full table (including the null symbol).
+    pub full_count: usize,
+    /// Offset of the full symbol table in init data.
+    pub full_symtab: u64,
+    /// Offset of the copy of the string table in init data.
+    pub full_strtab: u64,
+    /// Size of the string table.
+    pub full_strtab_size: u64,
+    /// Offset of the `struct mod_kallsyms` for the full table in init data.
+    pub full_struct: u64,
+    /// Offset of the full type table in init data.
+    pub full_typetab: u64,
+    /// Number of symbols in the core table (including the null symbol).
+    pub core_count: usize,
+    /// Offset of the core symbol table in core data.
+    pub core_symtab: u64,
+    /// Offset of the core string table in core data.
+    pub core_strtab: u64,
+    /// Size of the core string table.
+    pub core_strtab_size: u64,
+    /// Offset of the core type table in core data.
+    pub core_typetab: u64,
+}
+
+/// Options that depend on the running kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// `CONFIG_KALLSYMS_ALL`: keep data symbols in the core table too.
+    pub all: bool,
+    /// `sizeof(struct mod_kallsyms)`.
+    pub struct_size: u64,
+    /// `__alignof__(struct mod_kallsyms)`.
+    pub struct_align: u64,
+}
+
+fn placement(placements: &[Option<Placement>], shndx: u16) -> Option<Placement> {
+    placements.get(usize::from(shndx)).copied().flatten()
+}
+
+/// Whether symbol `sym` belongs in the core table (the kernel's
+/// `is_core_symbol()`).
+fn is_core(plan: &Plan<'_>, placements: &[Option<Placement>], sym: &Symbol, all: bool) -> bool {
+    if sym.st_shndx == SHN_UNDEF || usize::from(sym.st_shndx) >= plan.section_count() || sym.st_name == 0 {
+        return false;
+    }
+    if Some(SectionIndex(usize::from(sym.st_shndx))) == plan.percpu_index {
+        return all;
+    }
+    let Some(p) = placement(placements, sym.st_shndx) else {
+        return false;
+    };
+    let exec = plan
+        .section_header(SectionIndex(usize::from(sym.st_shndx)))
+        .is_some_and(|h| h.sh_flags & SHF_EXECINSTR != 0);
+    !p.mem.is_init() && (all || exec)
+}
+
+/// The `nm` type letter of a symbol, as the kernel's `elf_type()` gives it.
+fn elf_type(plan: &Plan<'_>, placements: &[Option<Placement>], sym: &Symbol) -> u8 {
+    const STT_OBJECT: u8 = 1;
+    if sym.bind() == STB_WEAK {
+        return if sym.kind() == STT_OBJECT { b'v' } else { b'w' };
+    }
+    if sym.st_shndx == SHN_UNDEF {
+        return b'U';
+    }
+    if sym.st_shndx == SHN_ABS || Some(SectionIndex(usize::from(sym.st_shndx))) == plan.percpu_index {
+        return b'a';
+    }
+    if sym.st_shndx >= SHN_LORESERVE {
+        return b'?';
+    }
+    let Some(sec) = plan.section(SectionIndex(usize::from(sym.st_shndx))) else {
+        return b'?';
+    };
+    let h = sec.header;
+    let alloc = placement(placements, sym.st_shndx).is_some();
+    if h.sh_flags & SHF_EXECINSTR != 0 {
+        b't'
+    } else if alloc && h.sh_type != SHT_NOBITS {
+        if h.sh_flags & SHF_WRITE == 0 {
+            b'r'
+        } else {
+            b'd'
+        }
+    } else if h.sh_type == SHT_NOBITS {
+        b'b'
+    } else if sec.name.starts_with(b".debug") {
+        b'n'
+    } else {
+        b'?'
+    }
+}
+
+fn grow(size: &mut u64, align: u64, len: u64) -> Option<u64> {
+    let off = round_up(*size, align)?;
+    *size = off.checked_add(len)?;
+    Some(off)
+}
+
+/// Sizes both tables and appends room for them to the `InitData` and `Data`
+/// regions of `lay`. `placements` is what [`super::layout::layout`] gave.
+pub fn plan<'a>(
+    plan: &Plan<'a>,
+    placements: &[Option<Placement>],
+    opts: &Options,
+    lay: &mut Layout,
+) -> Result<Tables, Error<'a>> {
+    let overflow = Error::LayoutOverflow { section: plan.symtab_index };
+    let full_count = plan.symbol_count();
+    let mut core_count = 0usize;
+    let mut core_strtab_size = 0u64;
+    for i in 0..full_count {
+        let Some(sym) = plan.symbol(SymbolIndex(i)) else { continue };
+        if i == 0 || is_core(plan, placements, &sym, opts.all) {
+            core_count = core_count.checked_add(1).ok_or(overflow)?;
+            let len = plan.symbol_name(&sym).len() as u64;
+            core_strtab_size = core_strtab_size
+                .checked_add(len)
+                .and_then(|v| v.checked_add(1))
+                .ok_or(overflow)?;
+        }
+    }
+    let full_strtab_size = plan.section_data(plan.strtab_index).len() as u64;
+    let sym_bytes = |n: usize| (n as u64).checked_mul(SYM_SIZE as u64);
+
+    let mut t = Tables { full_count, core_count, full_strtab_size, core_strtab_size, ..Tables::default() };
+    let mut init = lay.size(MemType::InitData);
+    t.full_symtab = grow(&mut init, 8, sym_bytes(full_count).ok_or(overflow)?).ok_or(overflow)?;
+    t.full_strtab = grow(&mut init, 1, full_strtab_size).ok_or(overflow)?;
+    t.full_struct = grow(&mut init, opts.struct_align.max(1), opts.struct_size).ok_or(overflow)?;
+    t.full_typetab = grow(&mut init, 1, full_count as u64).ok_or(overflow)?;
+    let mut core = lay.size(MemType::Data);
+    t.core_symtab = grow(&mut core, 8, sym_bytes(core_count).ok_or(overflow)?).ok_or(overflow)?;
+    t.core_strtab = grow(&mut core, 1, core_strtab_size).ok_or(overflow)?;
+    t.core_typetab = grow(&mut core, 1, core_count as u64).ok_or(overflow)?;
+    for (mem, size) in [(MemType::InitData, init), (MemType::Data, core)] {
+        round_up(size, lay.page_size).ok_or(overflow)?;
+        if let Some(s) = lay.size.get_mut(mem.index()) {
+            *s = size;
+        }
+        if let Some(a) = lay.align.get_mut(mem.index()) {
+            *a = (*a).max(8);
+        }
+    }
+    Ok(t)
+}
+
+fn put_symbol(out: &mut [u8], k: usize, sym: &Symbol, st_name: u32, value: u64) -> Option<()> {
+    let off = k.checked_mul(SYM_SIZE)?;
+    let dst = out.get_mut(off..off.checked_add(SYM_SIZE)?)?;
+    let mut b = [0u8; SYM_SIZE];
+    b[0..4].copy_from_slice(&st_name.to_le_bytes());
+    b[4] = sym.st_info;
+    b[5] = sym.st_other;
+    b[6..8].copy_from_slice(&sym.st_shndx.to_le_bytes());
+    b[8..16].copy_from_slice(&value.to_le_bytes());
+    b[16..24].copy_from_slice(&sym.st_size.to_le_bytes());
+    dst.copy_from_slice(&b);
+    Some(())
+}
+
+/// The table memory [`write`] fills; each slice exactly the size [`plan`]
+/// gave.
+pub struct Out<'m> {
+    /// Full symbol table (`full_count` entries).
+    pub full_symtab: &'m mut [u8],
+    /// Full string table.
+    pub full_strtab: &'m mut [u8],
+    /// Full type table.
+    pub full_typetab: &'m mut [u8],
+    /// Core symbol table (`core_count` entries).
+    pub core_symtab: &'m mut [u8],
+    /// Core string table.
+    pub core_strtab: &'m mut [u8],
+    /// Core type table.
+    pub core_typetab: &'m mut [u8],
+}
+
+/// Fills the tables: symbol `i` gets value `values[i]` (its final
+/// address, from [`super::symbols::resolve_symbols`]).
+pub fn write<'a>(
+    plan: &Plan<'a>,
+    placements: &[Option<Placement>],
+    opts: &Options,
+    values: &[u64],
+    out: &mut Out<'_>,
+) -> Result<(), Error<'a>> {
+    let bad = Error::TableSize { needed: plan.symbol_count(), given: values.len() };
+    if values.len() != plan.symbol_count() {
+        return Err(bad);
+    }
+    let strtab = plan.section_data(plan.strtab_index);
+    out.full_strtab.get_mut(..strtab.len()).ok_or(bad)?.copy_from_slice(strtab);
+    let mut k = 0usize;
+    let mut s = 0usize;
+    for (i, &value) in values.iter().enumerate() {
+        let sym = plan.symbol(SymbolIndex(i)).ok_or(bad)?;
+        put_symbol(out.full_symtab, i, &sym, sym.st_name, value).ok_or(bad)?;
+        let ty = elf_type(plan, placements, &sym);
+        *out.full_typetab.get_mut(i).ok_or(bad)? = ty;
+        if i != 0 && !is_core(plan, placements, &sym, opts.all) {
+            continue;
+        }
+        let name = plan.symbol_name(&sym);
+        let st_name = u32::try_from(s).map_err(|_| bad)?;
+        put_symbol(out.core_symtab, k, &sym, st_name, value).ok_or(bad)?;
+        *out.core_typetab.get_mut(k).ok_or(bad)? = ty;
+        let end = s.checked_add(name.len()).ok_or(bad)?;
+        out.core_strtab.get_mut(s..end).ok_or(bad)?.copy_from_slice(name);
+        *out.core_strtab.get_mut(end).ok_or(bad)? = 0;
+        s = end.checked_add(1).ok_or(bad)?;
+        k = k.checked_add(1).ok_or(bad)?;
+    }
+    Ok(())
+}
