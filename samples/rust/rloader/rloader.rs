@@ -2,26 +2,34 @@
 
 //! rloader: a kernel module loader written in Rust.
 //!
-//! The module registers the misc device `/dev/rloader` (mode 0600).  A process with
-//! `CAP_SYS_MODULE` opens it and writes a module image (a `.ko` file) to it, in chunks of any
-//! size; the image is collected per open file and handed over when the file is closed.
+//! The module registers the misc device `/dev/rloader` (mode 0600). A process with
+//! `CAP_SYS_MODULE` writes a module image (a `.ko` file) to it, in chunks of any size:
+//! `cat mod.ko > /dev/rloader`. As soon as the image is complete (its extent follows from its
+//! ELF headers) rloader loads it, and the write that completed it returns the result of the
+//! load. Closing a file whose image never became complete fails with `ENODATA`.
 //!
-//! Reading the device returns a short status of the open file.
+//! The `RLOADER_IOC_UNLOAD` ioctl unloads a module by name, like `delete_module(2)`.
+//!
+//! See `Documentation/rloader/index.rst`.
 
 use core::pin::Pin;
 use kernel::{
     alloc::KVVec,
-    c_str, fmt,
+    bindings,
+    c_str,
     fs::File,
+    ioctl::_IOW,
     miscdevice::{capable, Capability, MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
     new_mutex,
     prelude::*,
-    str::CString,
+    str::CStr,
     sync::Mutex,
-    uaccess::{UserSliceReader, UserSliceWriter},
+    uaccess::{UserSlice, UserSliceReader},
 };
 
 pub mod engine;
+mod kapi;
+mod loader;
 
 module! {
     type: RLoader,
@@ -31,11 +39,24 @@ module! {
     license: "GPL",
 }
 
+/// rloader calls the loader registration interface, exported into the `RLOADER` namespace;
+/// the 6.12 `module!` macro cannot declare the import.
+#[link_section = ".modinfo"]
+#[used(compiler)]
+static IMPORT_NS: [u8; 18] = *b"import_ns=RLOADER\0";
+
 /// The largest module image accepted, in bytes (64 MiB).
 pub const MAX_IMAGE_SIZE: usize = 64 * 1024 * 1024;
 
-/// The initial capacity of the image buffer of an open file.
-const INITIAL_CAPACITY: usize = 4096;
+/// The length of a module name including its NUL (`MODULE_NAME_LEN`).
+const MODULE_NAME_LEN: usize = 56;
+
+/// `O_NONBLOCK` from `<uapi/asm-generic/fcntl.h>`, the flag `rmmod` passes.
+const O_NONBLOCK: u32 = 0o4000;
+
+/// `RLOADER_IOC_UNLOAD`: unload the module whose NUL-terminated name the argument points to
+/// (`char name[56]`), like `delete_module(name, O_NONBLOCK)`.
+pub const RLOADER_IOC_UNLOAD: u32 = _IOW::<[u8; MODULE_NAME_LEN]>(b'r' as u32, 1);
 
 /// The module: owns the registration of `/dev/rloader`.
 struct RLoader {
@@ -53,38 +74,86 @@ impl kernel::Module for RLoader {
     }
 }
 
-/// The state of one open file of `/dev/rloader`: the image written so far.
+/// The image being written through one open file.
+struct Image {
+    /// The bytes received so far.
+    bytes: KVVec<u8>,
+    /// How many bytes the image needs, as far as its headers tell yet.
+    needed: usize,
+    /// The image was complete and handed to the loader.
+    done: bool,
+}
+
+/// The state of one open file of `/dev/rloader`.
 #[pin_data]
 struct RLoaderFile {
     #[pin]
-    image: Mutex<KVVec<u8>>,
+    image: Mutex<Image>,
 }
 
-/// Makes room in `image` for `len` bytes in total, growing the buffer geometrically (so that
+/// Makes room in `bytes` for `len` bytes in total, growing the buffer geometrically (so that
 /// many small writes copy every byte a bounded number of times) but never beyond
-/// [`MAX_IMAGE_SIZE`].
-fn grow(image: &mut KVVec<u8>, len: usize) -> Result {
-    let cap = image.capacity();
+/// [`MAX_IMAGE_SIZE`] or, once it is known, the image's extent `needed`.
+fn grow(bytes: &mut KVVec<u8>, len: usize, needed: usize) -> Result {
+    let cap = bytes.capacity();
     if len <= cap {
         return Ok(());
     }
-    let wanted = cap.saturating_mul(2).max(len).max(INITIAL_CAPACITY);
-    let target = if wanted > MAX_IMAGE_SIZE {
-        MAX_IMAGE_SIZE
-    } else {
-        wanted
-    };
+    let limit = if needed >= len { needed } else { MAX_IMAGE_SIZE };
+    let target = cap.saturating_mul(2).max(len).max(4096).min(limit).max(len);
+    let additional = target.checked_sub(bytes.len()).ok_or(EINVAL)?;
     if target >= cap.saturating_mul(2) {
-        // `reserve` allocates `max(2 * cap, image.len() + additional)` == `target`.
-        let additional = target.checked_sub(image.len()).ok_or(EINVAL)?;
-        image.reserve(additional, GFP_KERNEL)?;
+        // `reserve` allocates `max(2 * cap, len + additional)` == `target`.
+        bytes.reserve(additional, GFP_KERNEL)?;
     } else {
-        // Doubling would exceed the limit: allocate exactly the limit.
+        // Doubling would exceed the limit: allocate exactly the target.
         let mut bigger = KVVec::with_capacity(target, GFP_KERNEL)?;
-        bigger.extend_from_slice(image, GFP_KERNEL)?;
-        *image = bigger;
+        bigger.extend_from_slice(bytes, GFP_KERNEL)?;
+        *bytes = bigger;
     }
     Ok(())
+}
+
+impl Image {
+    /// Appends what `buf` holds; returns whether the image is now complete.
+    fn append(&mut self, buf: &mut UserSliceReader) -> Result<bool> {
+        let count = buf.len();
+        let old_len = self.bytes.len();
+        let new_len = match old_len.checked_add(count) {
+            Some(n) if n <= MAX_IMAGE_SIZE => n,
+            _ => {
+                pr_err!(
+                    "image too large: more than the limit of {} bytes\n",
+                    MAX_IMAGE_SIZE
+                );
+                return Err(EFBIG);
+            }
+        };
+        grow(&mut self.bytes, new_len, self.needed)?;
+        let spare = self.bytes.spare_capacity_mut().get_mut(..count).ok_or(ENOMEM)?;
+        buf.read_raw(spare)?;
+        // SAFETY: `grow` made the capacity at least `new_len`, and `read_raw` succeeded, so
+        // the `count` elements after the old length are initialised.
+        unsafe { self.bytes.set_len(new_len) };
+        if new_len < self.needed {
+            return Ok(false);
+        }
+        match engine::extent(&self.bytes) {
+            Ok(engine::Extent::AtLeast(n)) if n > MAX_IMAGE_SIZE => {
+                pr_err!("image too large: its headers need {} bytes\n", n);
+                Err(EFBIG)
+            }
+            Ok(engine::Extent::AtLeast(n)) => {
+                self.needed = n;
+                Ok(false)
+            }
+            Ok(engine::Extent::Complete(_)) => Ok(true),
+            Err(e) => {
+                pr_err!("invalid module image: {}\n", e);
+                Err(Error::from_errno(-e.errno()))
+            }
+        }
+    }
 }
 
 #[vtable]
@@ -97,15 +166,13 @@ impl MiscDevice for RLoaderFile {
         }
         KBox::try_pin_init(
             try_pin_init!(RLoaderFile {
-                image <- new_mutex!(KVVec::new(), "RLoaderFile::image"),
+                image <- new_mutex!(
+                    Image { bytes: KVVec::new(), needed: 0, done: false },
+                    "RLoaderFile::image"
+                ),
             }? Error),
             GFP_KERNEL,
         )
-    }
-
-    fn release(device: Pin<KBox<Self>>, _file: &File) {
-        let len = device.image.lock().len();
-        pr_info!("received {} bytes\n", len);
     }
 
     fn write(
@@ -121,42 +188,66 @@ impl MiscDevice for RLoaderFile {
         }
         let count = buf.len();
         let mut image = device.image.lock();
-        let old_len = image.len();
-        let new_len = match old_len.checked_add(count) {
-            Some(n) if n <= MAX_IMAGE_SIZE => n,
-            _ => {
-                pr_err!(
-                    "image too large: more than the limit of {} bytes\n",
-                    MAX_IMAGE_SIZE
-                );
-                return Err(EFBIG);
+        if image.done {
+            pr_err!("the image of this file was already loaded; open the device again\n");
+            return Err(EBUSY);
+        }
+        let complete = match image.append(&mut buf) {
+            Ok(c) => c,
+            Err(e) => {
+                // A refused image cannot become valid: stop collecting it.
+                image.done = true;
+                image.bytes = KVVec::new();
+                return Err(e);
             }
         };
-        grow(&mut image, new_len)?;
-        let spare = image.spare_capacity_mut().get_mut(..count).ok_or(ENOMEM)?;
-        buf.read_raw(spare)?;
-        // SAFETY: `grow` made the capacity at least `new_len`, and `read_raw` succeeded, so
-        // the `count` elements after the old length are initialised.
-        unsafe { image.set_len(new_len) };
+        if !complete {
+            return Ok(count);
+        }
+        image.done = true;
+        let bytes = core::mem::replace(&mut image.bytes, KVVec::new());
+        drop(image);
+        let res = loader::load(&bytes);
+        drop(bytes);
+        let loaded = res?;
+        let end = loaded.name.iter().position(|&c| c == 0).unwrap_or(loaded.name.len());
+        pr_info!(
+            "loaded {}: {} relocations, {} symbols bound, {} bytes of text\n",
+            engine::error::Name(loaded.name.get(..end).unwrap_or(&[])),
+            loaded.relocations,
+            loaded.bound,
+            loaded.sizes.first().copied().unwrap_or(0),
+        );
         Ok(count)
     }
 
-    fn read(
-        device: Pin<&Self>,
-        _file: &File,
-        mut buf: UserSliceWriter,
-        pos: &mut i64,
-    ) -> Result<usize> {
-        let len = device.image.lock().len();
-        let status = CString::try_from_fmt(fmt!("received {} bytes\n", len))?;
-        let bytes = status.as_bytes();
-        let start = usize::try_from(*pos).map_err(|_| EINVAL)?;
-        let rest = bytes.get(start..).unwrap_or(&[]);
-        let chunk = rest.get(..buf.len()).unwrap_or(rest);
-        buf.write_slice(chunk)?;
-        *pos = pos
-            .checked_add(i64::try_from(chunk.len()).map_err(|_| EINVAL)?)
-            .ok_or(EINVAL)?;
-        Ok(chunk.len())
+    fn flush(device: Pin<&Self>, _file: &File) -> Result {
+        let image = device.image.lock();
+        if !image.done && !image.bytes.is_empty() {
+            pr_err!(
+                "incomplete module image: {} of {} bytes received\n",
+                image.bytes.len(),
+                image.needed
+            );
+            return Err(Error::from_errno(-(bindings::ENODATA as i32)));
+        }
+        Ok(())
+    }
+
+    fn ioctl(_device: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        if cmd != RLOADER_IOC_UNLOAD {
+            return Err(ENOTTY);
+        }
+        if !capable(Capability::SYS_MODULE) {
+            return Err(EPERM);
+        }
+        let mut name = [0u8; MODULE_NAME_LEN];
+        UserSlice::new(arg, MODULE_NAME_LEN).reader().read_slice(&mut name)?;
+        let end = name.iter().position(|&c| c == 0).ok_or(EINVAL)?;
+        let name = CStr::from_bytes_with_nul(name.get(..=end).ok_or(EINVAL)?)?;
+        kapi::delete(name, O_NONBLOCK).inspect_err(|e| {
+            pr_err!("{}: cannot unload (error {})\n", name, e.to_errno());
+        })?;
+        Ok(0)
     }
 }
