@@ -18,12 +18,15 @@ trap 'rm -rf "$TMP"' EXIT
 
 # Where the modules come from: modprobe when they are installed for the
 # running kernel, otherwise $RLOADER_MODDIR (a directory of .ko files).
-modpath() { # modpath NAME -> path of NAME.ko
-	if [ -n "${RLOADER_MODDIR:-}" ] && [ -f "$RLOADER_MODDIR/$1.ko" ]; then
-		echo "$RLOADER_MODDIR/$1.ko"
-		return 0
-	fi
-	modinfo -F filename "$1" 2>/dev/null | grep -v '^(builtin)$' || return 1
+modpath() { # modpath NAME -> path of NAME.ko (NAME with '_' or '-')
+	for n in "$1" "$(echo "$1" | tr _ -)"; do
+		if [ -n "${RLOADER_MODDIR:-}" ] && [ -f "$RLOADER_MODDIR/$n.ko" ]; then
+			echo "$RLOADER_MODDIR/$n.ko"
+			return 0
+		fi
+		modinfo -F filename "$n" 2>/dev/null | grep -v '^(builtin)$' && return 0
+	done
+	return 1
 }
 
 load_rloader() {

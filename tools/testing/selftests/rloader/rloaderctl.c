@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rloaderctl: control requests for /dev/rloader.
+ *
+ *   rloaderctl load FILE      load the module in FILE (like cat FILE > /dev/rloader)
+ *   rloaderctl unload NAME    unload module NAME (the RLOADER_IOC_UNLOAD ioctl)
+ *
+ * Exits 0 on success; otherwise prints the error and exits 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define RLOADER_DEV		"/dev/rloader"
+#define MODULE_NAME_LEN		56
+#define RLOADER_IOC_UNLOAD	_IOW('r', 1, char[MODULE_NAME_LEN])
+
+static int fail(const char *what, const char *arg)
+{
+	fprintf(stderr, "rloaderctl: %s %s: %s\n", what, arg, strerror(errno));
+	return 1;
+}
+
+static int load(const char *path)
+{
+	static char buf[1 << 16];
+	int in, out;
+	ssize_t n;
+
+	in = open(path, O_RDONLY);
+	if (in < 0)
+		return fail("open", path);
+	out = open(RLOADER_DEV, O_WRONLY);
+	if (out < 0)
+		return fail("open", RLOADER_DEV);
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		while (n > 0) {
+			ssize_t w = write(out, p, n);
+
+			if (w < 0)
+				return fail("load", path);
+			p += w;
+			n -= w;
+		}
+	}
+	if (n < 0)
+		return fail("read", path);
+	if (close(out) < 0)
+		return fail("load", path);
+	close(in);
+	return 0;
+}
+
+static int unload(const char *name)
+{
+	char buf[MODULE_NAME_LEN] = { 0 };
+	int fd;
+
+	if (strlen(name) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return fail("unload", name);
+	}
+	strcpy(buf, name);
+	fd = open(RLOADER_DEV, O_WRONLY);
+	if (fd < 0)
+		return fail("open", RLOADER_DEV);
+	if (ioctl(fd, RLOADER_IOC_UNLOAD, buf) < 0)
+		return fail("unload", name);
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "load"))
+		return load(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "unload"))
+		return unload(argv[2]);
+	fprintf(stderr, "usage: %s load FILE | unload NAME\n", argv[0]);
+	return 2;
+}
