@@ -25,7 +25,7 @@ use crate::engine::{
 };
 use crate::kapi::{self, Elf, ModMem, Regions, Reserved, SectionHeader};
 use core::ptr::NonNull;
-use kernel::{alloc::KVVec, bindings, c_str, prelude::*, str::CStr};
+use kernel::{alloc::KVVec, bindings, prelude::*, str::CStr};
 
 /// The longest symbol name the kernel exports (`KSYM_NAME_LEN`).
 const KSYM_NAME_LEN: usize = 512;
@@ -174,8 +174,8 @@ fn install_kallsyms(
     module.set_kallsyms(t.full_struct, &full, &core)
 }
 
-/// Loads the module in `image` and runs its init function.
-pub(crate) fn load(image: &[u8]) -> Result<Loaded> {
+/// Loads the module in `image` with parameters `args` and runs its init function.
+pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
     if let Err(e) = kapi::may_load(image) {
         pr_err!("loading refused by policy (error {})\n", e.to_errno());
         return Err(e);
@@ -356,7 +356,7 @@ pub(crate) fn load(image: &[u8]) -> Result<Loaded> {
     )?;
 
     // Formation, init, live.
-    let formed = reserved.form(&elf, c_str!("")).inspect_err(|e| {
+    let formed = reserved.form(&elf, args).inspect_err(|e| {
         pr_err!("{}: formation failed (error {})\n", name, e.to_errno());
     })?;
     formed.run_init().inspect_err(|e| {

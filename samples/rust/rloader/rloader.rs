@@ -58,6 +58,14 @@ const O_NONBLOCK: u32 = 0o4000;
 /// (`char name[56]`), like `delete_module(name, O_NONBLOCK)`.
 pub const RLOADER_IOC_UNLOAD: u32 = _IOW::<[u8; MODULE_NAME_LEN]>(b'r' as u32, 1);
 
+/// The size of the parameter buffer of `RLOADER_IOC_SET_ARGS`, NUL included.
+pub const ARGS_LEN: usize = 1024;
+
+/// `RLOADER_IOC_SET_ARGS`: set the parameters (`"name=value ..."`, NUL-terminated, in a
+/// `char[1024]`) for the module this open file loads, like the `param_values` argument of
+/// `init_module(2)`.
+pub const RLOADER_IOC_SET_ARGS: u32 = _IOW::<[u8; ARGS_LEN]>(b'r' as u32, 2);
+
 /// The module: owns the registration of `/dev/rloader`.
 struct RLoader {
     _dev: Pin<KBox<MiscDeviceRegistration<RLoaderFile>>>,
@@ -82,6 +90,8 @@ struct Image {
     needed: usize,
     /// The image was complete and handed to the loader.
     done: bool,
+    /// The module parameters, NUL-terminated (empty: none).
+    args: KVec<u8>,
 }
 
 /// The state of one open file of `/dev/rloader`.
@@ -167,7 +177,12 @@ impl MiscDevice for RLoaderFile {
         KBox::try_pin_init(
             try_pin_init!(RLoaderFile {
                 image <- new_mutex!(
-                    Image { bytes: KVVec::new(), needed: 0, done: false },
+                    Image {
+                        bytes: KVVec::new(),
+                        needed: 0,
+                        done: false,
+                        args: KVec::new(),
+                    },
                     "RLoaderFile::image"
                 ),
             }? Error),
@@ -206,8 +221,13 @@ impl MiscDevice for RLoaderFile {
         }
         image.done = true;
         let bytes = core::mem::replace(&mut image.bytes, KVVec::new());
+        let args = core::mem::take(&mut image.args);
         drop(image);
-        let res = loader::load(&bytes);
+        let args = match args.last() {
+            Some(0) => CStr::from_bytes_with_nul(&args)?,
+            _ => c_str!(""),
+        };
+        let res = loader::load(&bytes, args);
         drop(bytes);
         let loaded = res?;
         let end = loaded.name.iter().position(|&c| c == 0).unwrap_or(loaded.name.len());
@@ -234,12 +254,25 @@ impl MiscDevice for RLoaderFile {
         Ok(())
     }
 
-    fn ioctl(_device: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        if cmd != RLOADER_IOC_UNLOAD {
+    fn ioctl(device: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        if cmd != RLOADER_IOC_UNLOAD && cmd != RLOADER_IOC_SET_ARGS {
             return Err(ENOTTY);
         }
         if !capable(Capability::SYS_MODULE) {
             return Err(EPERM);
+        }
+        if cmd == RLOADER_IOC_SET_ARGS {
+            let mut buf = KVec::from_elem(0u8, ARGS_LEN, GFP_KERNEL)?;
+            UserSlice::new(arg, ARGS_LEN).reader().read_slice(&mut buf)?;
+            let end = buf.iter().position(|&c| c == 0).ok_or(EINVAL)?;
+            let mut args = KVec::new();
+            args.extend_from_slice(buf.get(..=end).ok_or(EINVAL)?, GFP_KERNEL)?;
+            let mut image = device.image.lock();
+            if image.done || !image.bytes.is_empty() {
+                return Err(EBUSY);
+            }
+            image.args = args;
+            return Ok(0);
         }
         let mut name = [0u8; MODULE_NAME_LEN];
         UserSlice::new(arg, MODULE_NAME_LEN).reader().read_slice(&mut name)?;
