@@ -2,7 +2,9 @@
 /*
  * rloaderctl: control requests for /dev/rloader.
  *
- *   rloaderctl load FILE      load the module in FILE (like cat FILE > /dev/rloader)
+ *   rloaderctl load FILE [PARAM=VALUE...]
+ *                            load the module in FILE with parameters (like
+ *                            cat FILE > /dev/rloader, which passes none)
  *   rloaderctl unload NAME    unload module NAME (the RLOADER_IOC_UNLOAD ioctl)
  *
  * Exits 0 on success; otherwise prints the error and exits 1.
@@ -17,6 +19,8 @@
 #define RLOADER_DEV		"/dev/rloader"
 #define MODULE_NAME_LEN		56
 #define RLOADER_IOC_UNLOAD	_IOW('r', 1, char[MODULE_NAME_LEN])
+#define ARGS_LEN		1024
+#define RLOADER_IOC_SET_ARGS	_IOW('r', 2, char[ARGS_LEN])
 
 static int fail(const char *what, const char *arg)
 {
@@ -24,11 +28,26 @@ static int fail(const char *what, const char *arg)
 	return 1;
 }
 
-static int load(const char *path)
+static int load(const char *path, int nparams, char **params)
 {
 	static char buf[1 << 16];
-	int in, out;
+	char args[ARGS_LEN] = { 0 };
+	size_t len = 0;
+	int in, out, i;
 	ssize_t n;
+
+	for (i = 0; i < nparams; i++) {
+		size_t l = strlen(params[i]);
+
+		if (len + l + 2 > sizeof(args)) {
+			errno = E2BIG;
+			return fail("load", path);
+		}
+		if (len)
+			args[len++] = ' ';
+		memcpy(args + len, params[i], l);
+		len += l;
+	}
 
 	in = open(path, O_RDONLY);
 	if (in < 0)
@@ -36,6 +55,8 @@ static int load(const char *path)
 	out = open(RLOADER_DEV, O_WRONLY);
 	if (out < 0)
 		return fail("open", RLOADER_DEV);
+	if (len && ioctl(out, RLOADER_IOC_SET_ARGS, args) < 0)
+		return fail("parameters for", path);
 	while ((n = read(in, buf, sizeof(buf))) > 0) {
 		char *p = buf;
 
@@ -77,10 +98,10 @@ static int unload(const char *name)
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "load"))
-		return load(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "load"))
+		return load(argv[2], argc - 3, argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "unload"))
 		return unload(argv[2]);
-	fprintf(stderr, "usage: %s load FILE | unload NAME\n", argv[0]);
+	fprintf(stderr, "usage: %s load FILE [PARAM=VALUE...] | unload NAME\n", argv[0]);
 	return 2;
 }

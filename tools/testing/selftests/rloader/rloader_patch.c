@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rloader_patch: copy a file, replacing one string by another of the same
+ * length.
+ *
+ *   rloader_patch IN OUT OLD NEW
+ *
+ * The selftests make variants of modules that modpost refuses to build: a
+ * non-GPL license ("license=GPL" -> "license=XYZ"), or a missing namespace
+ * import.  Exits 1 if OLD does not occur exactly once or the lengths differ.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	size_t len, cap = 1 << 20, olen;
+	char *buf, *hit = NULL, *p;
+	FILE *in, *out;
+
+	if (argc != 5 || strlen(argv[3]) != strlen(argv[4]) || !*argv[3]) {
+		fprintf(stderr, "usage: %s IN OUT OLD NEW (OLD and NEW of one length)\n", argv[0]);
+		return 2;
+	}
+	olen = strlen(argv[3]);
+	in = fopen(argv[1], "rb");
+	if (!in) {
+		perror(argv[1]);
+		return 1;
+	}
+	buf = malloc(cap);
+	len = 0;
+	while (buf) {
+		len += fread(buf + len, 1, cap - len, in);
+		if (len < cap)
+			break;
+		cap *= 2;
+		buf = realloc(buf, cap);
+	}
+	fclose(in);
+	if (!buf) {
+		perror("malloc");
+		return 1;
+	}
+	for (p = buf; p + olen <= buf + len; p++) {
+		if (memcmp(p, argv[3], olen))
+			continue;
+		if (hit) {
+			fprintf(stderr, "%s: '%s' occurs more than once\n", argv[1], argv[3]);
+			return 1;
+		}
+		hit = p;
+	}
+	if (!hit) {
+		fprintf(stderr, "%s: '%s' not found\n", argv[1], argv[3]);
+		return 1;
+	}
+	memcpy(hit, argv[4], olen);
+	out = fopen(argv[2], "wb");
+	if (!out || fwrite(buf, 1, len, out) != len || fclose(out)) {
+		perror(argv[2]);
+		return 1;
+	}
+	free(buf);
+	return 0;
+}

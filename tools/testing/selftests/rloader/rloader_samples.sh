@@ -1,0 +1,233 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Selftests of modules loaded by rloader behaving as first-class modules,
+# with the samples of CONFIG_SAMPLE_RLOADER_MODULES: dependencies and
+# refused unloads (A/B/C stack, across both loaders), GPL-only and
+# namespaced exports, a failing init, a device owner pinning its module,
+# parameters, WARN with a symbolized trace, uaccess fixups, static keys,
+# KUnit, per-CPU data, a large module and a Rust module.
+
+. "$(dirname "$(readlink -f "$0")")/rloader_lib.sh"
+
+ktap_print_header
+
+if [ "$(id -u)" != 0 ]; then
+	ktap_skip_all "must be run as root"
+	exit "$KSFT_SKIP"
+fi
+if ! modpath rloader > /dev/null || ! modpath rl_chain_a > /dev/null; then
+	ktap_skip_all "rloader.ko or the rl_* samples not found (set RLOADER_MODDIR)"
+	exit "$KSFT_SKIP"
+fi
+
+CTL="$DIR/rloaderctl"
+IOCTL="$DIR/rloader_ioctl"
+PATCH="$DIR/rloader_patch"
+EAGAIN_MSG="Resource temporarily unavailable"
+
+ktap_set_plan 41
+
+load_rloader
+
+rl() { cat "$(modpath "$1")" > "$DEV"; }
+users() { grep "^$1 " /proc/modules | cut -d' ' -f3,4; }
+loaded() { grep -q "^$1 " /proc/modules; }
+expect_users() { # expect_users NAME "REFCNT DEPS" DESCRIPTION
+	if [ "$(users "$1")" = "$2" ]; then
+		ktap_test_pass "$3"
+	else
+		ktap_print_msg "$1: '$(users "$1")', expected '$2'"
+		ktap_test_fail "$3"
+	fi
+}
+kmsg() { echo "<4>rloader-selftest: $*" > /dev/kmsg; }
+
+# The A/B/C stack, all through rloader.
+rl rl_chain_a && rl rl_chain_b && rl rl_chain_c
+expect_users rl_chain_a "2 rl_chain_c,rl_chain_b," "A is used by B and C"
+expect_users rl_chain_b "1 rl_chain_c," "B is used by C"
+expect_err "$EAGAIN_MSG" "rmmod A fails while B and C use it" rmmod rl_chain_a
+expect_err "$EAGAIN_MSG" "rloaderctl unload B fails while C uses it" "$CTL" unload rl_chain_b
+unload_chain() { rmmod rl_chain_c && rmmod rl_chain_b && rmmod rl_chain_a; }
+mark_dmesg
+ktap_test_result "rmmod C, then B, then A" unload_chain
+expect_dmesg "rl_chain_a: exit, rl_a_add called 4 times" "A saw every call B and C made"
+
+# Mixed loaders: insmod binds to rloader's exports and the other way round.
+insmod "$(modpath rl_chain_a)" && rl rl_chain_b && insmod "$(modpath rl_chain_c)"
+expect_users rl_chain_a "2 rl_chain_c,rl_chain_b," "insmod A, rloader B, insmod C: A used by B and C"
+expect_users rl_chain_b "1 rl_chain_c," "insmod C holds rloader's B"
+expect_err "$EAGAIN_MSG" "rmmod B fails while the insmod-loaded C uses it" rmmod rl_chain_b
+rmmod rl_chain_c; rmmod rl_chain_b; rmmod rl_chain_a
+if loaded rl_chain_a || loaded rl_chain_b || loaded rl_chain_c; then
+	ktap_test_fail "the mixed stack unloads in order"
+else
+	ktap_test_pass "the mixed stack unloads in order"
+fi
+
+# An unresolved symbol: B without A.
+mark_dmesg
+expect_err "No such file or directory" "B without A fails with ENOENT" rl rl_chain_b
+expect_dmesg "rloader: rl_chain_b: Unknown symbol rl_a_add \(err -2\)" \
+	"every missing symbol is named"
+
+# Namespaced export with and without the import.
+rl rl_ns_provider
+"$PATCH" "$(modpath rl_ns_user)" "$TMP/noimport.ko" import_ns=RLOADER_TEST import_ns=XLOADER_TEST
+mark_dmesg
+expect_err "Invalid argument" "a module without import_ns fails with EINVAL" \
+	sh -c "cat '$TMP/noimport.ko' > $DEV"
+expect_dmesg "rl_ns_user: module uses symbol \(rl_ns_fn\) from namespace RLOADER_TEST, but does not import it" \
+	"the missing namespace import is reported"
+mark_dmesg
+ktap_test_result "the module that imports the namespace loads" rl rl_ns_user
+expect_dmesg "rl_ns_user: init, rl_ns_fn\(14\) = " "it calls the namespaced function"
+rmmod rl_ns_user; rmmod rl_ns_provider
+
+# A failing init: its error is what the write returns, nothing stays.
+mark_dmesg
+expect_err "No such device" "an init failing with ENODEV fails the load with ENODEV" rl rl_init_fail
+expect_dmesg "rloader: rl_init_fail: init failed with error -19" "the failed init is reported"
+if ! loaded rl_init_fail && [ ! -e /sys/module/rl_init_fail ]; then
+	ktap_test_pass "nothing is left of the failed module"
+else
+	ktap_test_fail "nothing is left of the failed module"
+fi
+
+# THIS_MODULE owns the misc device: an open file pins the module.
+rl rl_miscdev
+if [ "$(cat /dev/rl_miscdev)" = rl_miscdev ]; then
+	ktap_test_pass "the module's misc device works"
+else
+	ktap_test_fail "the module's misc device works"
+fi
+exec 3< /dev/rl_miscdev
+expect_users rl_miscdev "1 -" "an open file holds a reference"
+expect_err "$EAGAIN_MSG" "rmmod fails while the device is open" rmmod rl_miscdev
+# Unload racing with a user: a process holds the device for a while;
+# every unload attempt meanwhile fails, the first after it succeeds.
+exec 3<&-
+sh -c 'exec 4< /dev/rl_miscdev; sleep 1' &
+holder=$!
+sleep 0.2
+refused=0
+while kill -0 $holder 2>/dev/null; do
+	if "$CTL" unload rl_miscdev 2>/dev/null; then break; fi
+	refused=$((refused + 1))
+	sleep 0.1
+done
+wait $holder
+if [ $refused -gt 0 ] && loaded rl_miscdev && rmmod rl_miscdev; then
+	ktap_test_pass "unloads racing with a user fail until it closes ($refused refused)"
+else
+	ktap_test_fail "unloads racing with a user fail until it closes"
+fi
+
+# Parameters, passed by rloaderctl, the same as insmod's.
+args="count=5 who=rloader values=1,2,3"
+mark_dmesg
+insmod "$(modpath rl_params)" $args
+a=$(cat /sys/module/rl_params/parameters/count /sys/module/rl_params/parameters/who)
+rmmod rl_params
+mark_dmesg
+ktap_test_result "rloaderctl load with parameters" "$CTL" load "$(modpath rl_params)" $args
+b=$(cat /sys/module/rl_params/parameters/count /sys/module/rl_params/parameters/who)
+expect_dmesg "rl_params: init, count=5 who=rloader loud=N values=3 sum=6" "init sees the parameters"
+if [ "$a" = "$b" ] && [ "$(echo $b)" = "5 rloader" ]; then
+	ktap_test_pass "the parameters in sysfs are the same as with insmod"
+else
+	ktap_print_msg "insmod: '$a' rloader: '$b'"
+	ktap_test_fail "the parameters in sysfs are the same as with insmod"
+fi
+echo 7 > /sys/module/rl_params/parameters/count
+mark_dmesg
+rmmod rl_params
+expect_dmesg "rl_params: exit, count=7" "a parameter written through sysfs reaches the module"
+
+# WARN in a module warns with a symbolized trace; it is no oops.  (The
+# init function is named by its alias init_module, as with insmod.)
+warn_re='WARNING: CPU: [0-9]+ PID: [0-9]+ at [^ ]*rl_warn\.c:[0-9]+ (init_module|rl_warn_init|rl_warn_trigger_set)\+0x[0-9a-f]+/0x[0-9a-f]+ \[rl_warn\]'
+kmsg "expect-begin $warn_re"
+mark_dmesg
+ktap_test_result "a module whose init WARNs loads" rl rl_warn
+echo 3 > /sys/module/rl_warn/parameters/trigger
+kmsg "expect-end"
+expect_dmesg "$warn_re" "the warning names the module function and offset"
+if [ "$(new_dmesg | grep -cE "$warn_re")" -eq 2 ] && rmmod rl_warn; then
+	ktap_test_pass "the module warns again on demand and unloads"
+else
+	ktap_test_fail "the module warns again on demand and unloads"
+fi
+
+# A faulting user access in the module is fixed up into EFAULT.
+rl rl_uaccess
+for cmd in 0x5201 0x5202 0x5203 0x5204; do
+	r=$("$IOCTL" /dev/rl_uaccess $cmd 16)
+	[ "$r" = EFAULT ] || break
+done
+if [ "$r" = EFAULT ] && [ "$("$IOCTL" /dev/rl_uaccess 0x5201 buf)" = 0 ]; then
+	ktap_test_pass "faulting user accesses return EFAULT"
+else
+	ktap_print_msg "ioctl $cmd returned '$r'"
+	ktap_test_fail "faulting user accesses return EFAULT"
+fi
+rmmod rl_uaccess
+
+# Static keys follow their toggles.
+rl rl_static_key
+p=/sys/module/rl_static_key/parameters
+b0=$(cat $p/branch); echo Y > $p/enabled; b1=$(cat $p/branch); echo N > $p/enabled; b2=$(cat $p/branch)
+if [ "$b0 $b1 $b2" = "off on off" ]; then
+	ktap_test_pass "the static key follows its toggles"
+else
+	ktap_print_msg "branches: $b0 $b1 $b2"
+	ktap_test_fail "the static key follows its toggles"
+fi
+rmmod rl_static_key
+
+# KUnit suites in the module run.
+if modpath rl_kunit > /dev/null; then
+	mark_dmesg
+	rl rl_kunit
+	expect_dmesg "# rl_kunit: pass:2 fail:0 skip:0 total:2" "the module's KUnit suite runs and passes"
+	rmmod rl_kunit
+else
+	ktap_test_fail "the module's KUnit suite runs and passes (no rl_kunit.ko)"
+fi
+
+# Same init and exit output as insmod for the others.
+for m in rl_big rl_percpu rl_rust_hello; do
+	mark_dmesg
+	insmod "$(modpath $m)" && rmmod $m
+	new_dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^rloader: ' > "$TMP/insmod.log"
+	mark_dmesg
+	rl $m && rmmod $m
+	new_dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^rloader: ' > "$TMP/rloader.log"
+	if [ -s "$TMP/insmod.log" ] && cmp -s "$TMP/insmod.log" "$TMP/rloader.log"; then
+		ktap_test_pass "$m: same output as with insmod"
+	else
+		diff "$TMP/insmod.log" "$TMP/rloader.log" | sed 's/^/#   /'
+		ktap_test_fail "$m: same output as with insmod"
+	fi
+done
+
+# A large module: many relocations, counted by rloader.
+mark_dmesg
+rl rl_big
+expect_dmesg "rloader: loaded rl_big: [0-9]{5,} relocations" "rl_big needs more than 10000 relocations"
+rmmod rl_big
+
+# GPL-only export used by a non-GPL module.  Last: the non-GPL license
+# taints the kernel, which turns lockdep off for the rest of the boot.
+rl rl_gpl_provider
+"$PATCH" "$(modpath rl_gpl_user)" "$TMP/nongpl.ko" license=GPL license=XYZ
+mark_dmesg
+expect_err "No such file or directory" "a non-GPL module cannot use a GPL-only export" \
+	sh -c "cat '$TMP/nongpl.ko' > $DEV"
+expect_dmesg "Unknown symbol rl_gpl_only" "the GPL-only symbol is reported"
+ktap_test_result "the GPL module can use it" rl rl_gpl_user
+expect_users rl_gpl_provider "1 rl_gpl_user," "the GPL user holds the provider"
+rmmod rl_gpl_user; rmmod rl_gpl_provider
+
+ktap_finished
