@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rloader_corrupt: write a malformed copy of a kernel module.
+ *
+ *   rloader_corrupt KIND IN.ko OUT.ko   copy IN.ko to OUT.ko with one defect
+ *   rloader_corrupt --list              list the KINDs, one per line
+ *
+ * IN.ko is a valid x86_64 module.  Each KIND damages one field so that
+ * rloader must refuse the image for exactly one reason; where the engine has
+ * an error kind for that reason, the KIND carries its name.  Exits 1 with a
+ * message if IN.ko lacks what KIND needs, 2 on a usage error.
+ */
+#include <elf.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kselftest.h"
+
+/* The kernel's livepatch markers (include/uapi/linux/elf.h); not in libc. */
+#ifndef SHN_LIVEPATCH
+#define SHN_LIVEPATCH		0xff20
+#endif
+#ifndef SHF_RELA_LIVEPATCH
+#define SHF_RELA_LIVEPATCH	0x00100000
+#endif
+
+#define THIS_MODULE		".gnu.linkonce.this_module"
+
+static unsigned char *image;
+static size_t image_len;
+static Elf64_Ehdr *ehdr;
+static Elf64_Shdr *shdrs;
+static unsigned int shnum;
+
+static __noreturn __printf(1, 2) void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rloader_corrupt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* True if [off, off + len) lies inside the image. */
+static int in_image(uint64_t off, uint64_t len)
+{
+	return off <= image_len && len <= image_len - off;
+}
+
+static void read_image(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n;
+
+	if (!f)
+		die("cannot open %s", path);
+	image = malloc(cap);
+	while (image && (n = fread(image + image_len, 1, cap - image_len, f)) > 0) {
+		image_len += n;
+		if (image_len == cap)
+			image = realloc(image, cap *= 2);
+	}
+	if (!image)
+		die("out of memory reading %s", path);
+	if (ferror(f))
+		die("cannot read %s", path);
+	fclose(f);
+
+	/* What every KIND relies on; anything less is not a module to start from. */
+	ehdr = (Elf64_Ehdr *)image;
+	if (image_len < sizeof(*ehdr) || memcmp(ehdr->e_ident, ELFMAG, SELFMAG) ||
+	    ehdr->e_ident[EI_CLASS] != ELFCLASS64 || ehdr->e_machine != EM_X86_64 ||
+	    ehdr->e_type != ET_REL)
+		die("%s is not an x86_64 relocatable ELF64 object", path);
+	shnum = ehdr->e_shnum;
+	if (ehdr->e_shentsize != sizeof(Elf64_Shdr) || !shnum ||
+	    ehdr->e_shoff % 8 || !in_image(ehdr->e_shoff, (uint64_t)shnum * sizeof(Elf64_Shdr)))
+		die("%s: unusable section header table", path);
+	shdrs = (Elf64_Shdr *)(image + ehdr->e_shoff);
+	if (ehdr->e_shstrndx == SHN_UNDEF || ehdr->e_shstrndx >= shnum)
+		die("%s: no section name table", path);
+}
+
+static void write_image(const char *path)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		die("cannot create %s", path);
+	if (fwrite(image, 1, image_len, f) != image_len || fclose(f))
+		die("cannot write %s", path);
+}
+
+/* The file bytes of section @i, which must have some, inside the image. */
+static unsigned char *contents(unsigned int i)
+{
+	Elf64_Shdr *s = &shdrs[i];
+
+	if (s->sh_type == SHT_NOBITS || !in_image(s->sh_offset, s->sh_size))
+		die("section %u has no bytes in the file", i);
+	return image + s->sh_offset;
+}
+
+/* The contents of a table of @entsize-byte entries; sets *@count. */
+static void *table(unsigned int i, size_t entsize, size_t *count)
+{
+	unsigned char *p = contents(i);
+
+	if (shdrs[i].sh_offset % 8 || shdrs[i].sh_entsize != entsize)
+		die("section %u is not an aligned array of %zu-byte entries", i, entsize);
+	*count = shdrs[i].sh_size / entsize;
+	return p;
+}
+
+static const char *section_name(unsigned int i)
+{
+	Elf64_Shdr *names = &shdrs[ehdr->e_shstrndx];
+	const char *base = (const char *)contents(ehdr->e_shstrndx);
+
+	if (shdrs[i].sh_name >= names->sh_size ||
+	    !memchr(base + shdrs[i].sh_name, 0, names->sh_size - shdrs[i].sh_name))
+		return "";
+	return base + shdrs[i].sh_name;
+}
+
+static Elf64_Shdr *need_section(const char *name)
+{
+	unsigned int i;
+
+	for (i = 1; i < shnum; i++)
+		if (!strcmp(section_name(i), name))
+			return &shdrs[i];
+	die("no section %s", name);
+}
+
+static unsigned int symtab_index(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < shnum; i++)
+		if (shdrs[i].sh_type == SHT_SYMTAB)
+			return i;
+	die("no symbol table");
+}
+
+static Elf64_Sym *symbols(size_t *count)
+{
+	return table(symtab_index(), sizeof(Elf64_Sym), count);
+}
+
+/* The symbol string table; sets *@size. */
+static char *symbol_strings(size_t *size)
+{
+	unsigned int link = shdrs[symtab_index()].sh_link;
+
+	if (!link || link >= shnum || shdrs[link].sh_type != SHT_STRTAB || !shdrs[link].sh_size)
+		die("no symbol string table");
+	*size = shdrs[link].sh_size;
+	return (char *)contents(link);
+}
+
+static const char *symbol_name(const Elf64_Sym *sym)
+{
+	size_t size;
+	const char *strings = symbol_strings(&size);
+
+	if (sym->st_name >= size || !memchr(strings + sym->st_name, 0, size - sym->st_name))
+		return "";
+	return strings + sym->st_name;
+}
+
+/*
+ * The first named symbol the module defines in one of its sections (not an
+ * LTO marker, which the kernel lets be SHN_COMMON).
+ */
+static Elf64_Sym *defined_symbol(void)
+{
+	size_t n, k;
+	Elf64_Sym *syms = symbols(&n);
+
+	for (k = 1; k < n; k++) {
+		const char *name = symbol_name(&syms[k]);
+
+		if (*name && strncmp(name, "__gnu_lto", 9) &&
+		    syms[k].st_shndx != SHN_UNDEF && syms[k].st_shndx < shnum)
+			return &syms[k];
+	}
+	die("no named symbol defined in a section");
+}
+
+/* The first named global symbol the module needs from elsewhere. */
+static Elf64_Sym *undefined_symbol(void)
+{
+	size_t n, k;
+	Elf64_Sym *syms = symbols(&n);
+
+	for (k = 1; k < n; k++)
+		if (syms[k].st_shndx == SHN_UNDEF && *symbol_name(&syms[k]) &&
+		    ELF64_ST_BIND(syms[k].st_info) == STB_GLOBAL)
+			return &syms[k];
+	die("no undefined global symbol");
+}
+
+/* The first SHT_RELA section that applies to an allocated section. */
+static Elf64_Shdr *alloc_rela(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < shnum; i++)
+		if (shdrs[i].sh_type == SHT_RELA && shdrs[i].sh_info < shnum &&
+		    (shdrs[shdrs[i].sh_info].sh_flags & SHF_ALLOC))
+			return &shdrs[i];
+	die("no relocation section for an allocated section");
+}
+
+/* Bytes a relocation of this type writes (0 for the types rloader refuses). */
+static unsigned int reloc_width(unsigned int type)
+{
+	switch (type) {
+	case R_X86_64_64:
+	case R_X86_64_PC64:
+		return 8;
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * The first relocation of alloc_rela() that writes bytes and refers to a
+ * symbol in an allocated section.  Sets *@target to the section it patches.
+ */
+static Elf64_Rela *alloc_reloc(Elf64_Shdr **target)
+{
+	Elf64_Shdr *rela = alloc_rela();
+	size_t n, nsyms, k;
+	Elf64_Rela *r = table(rela - shdrs, sizeof(Elf64_Rela), &n);
+	Elf64_Sym *syms = symbols(&nsyms);
+
+	*target = &shdrs[rela->sh_info];
+	for (k = 0; k < n; k++) {
+		size_t sym = ELF64_R_SYM(r[k].r_info);
+		unsigned int sec = sym < nsyms ? syms[sym].st_shndx : SHN_UNDEF;
+
+		if (reloc_width(ELF64_R_TYPE(r[k].r_info)) && sec != SHN_UNDEF && sec < shnum &&
+		    (shdrs[sec].sh_flags & SHF_ALLOC))
+			return &r[k];
+	}
+	die("no relocation against an allocated section in section %u", (unsigned int)(rela - shdrs));
+}
+
+/* The .modinfo string "KEY=...". */
+static char *modinfo_entry(const char *key)
+{
+	Elf64_Shdr *info = need_section(".modinfo");
+	char *p = (char *)contents(info - shdrs), *end = p + info->sh_size;
+	size_t keylen = strlen(key);
+
+	while (p < end) {
+		char *nul = memchr(p, 0, end - p);
+
+		if (!nul)
+			break;
+		if ((size_t)(nul - p) > keylen && !strncmp(p, key, keylen) && p[keylen] == '=')
+			return p;
+		p = nul + 1;
+	}
+	die("no %s= in .modinfo", key);
+}
+
+/* Changes the first byte of @s to something else. */
+static void mangle(char *s)
+{
+	s[0] = s[0] == 'X' ? 'Y' : 'X';
+}
+
+/* --- the corruptions ------------------------------------------------------ */
+
+static void bad_magic(void)
+{
+	ehdr->e_ident[EI_MAG3] = 'X';
+}
+
+static void bad_class(void)
+{
+	ehdr->e_ident[EI_CLASS] = ELFCLASS32;
+}
+
+static void bad_data(void)
+{
+	ehdr->e_ident[EI_DATA] = ELFDATA2MSB;
+}
+
+static void bad_version(void)
+{
+	ehdr->e_ident[EI_VERSION] = EV_NONE;
+}
+
+static void not_relocatable(void)
+{
+	ehdr->e_type = ET_EXEC;
+}
+
+static void bad_machine(void)
+{
+	ehdr->e_machine = EM_386;
+}
+
+static void bad_shentsize(void)
+{
+	ehdr->e_shentsize = sizeof(Elf32_Shdr);
+}
+
+static void extended_numbering(void)
+{
+	ehdr->e_shstrndx = SHN_XINDEX;
+}
+
+static void bad_shstrndx(void)
+{
+	ehdr->e_shstrndx = shnum;
+}
+
+static void bad_null_section(void)
+{
+	shdrs[0].sh_type = SHT_PROGBITS;
+}
+
+/* The table's end wraps around the address space. */
+static void shdrs_out_of_file(void)
+{
+	ehdr->e_shoff = (Elf64_Off)0 - sizeof(Elf64_Shdr);
+}
+
+/* The table is claimed to start far beyond rloader's size limit. */
+static void image_too_large(void)
+{
+	ehdr->e_shoff = (Elf64_Off)1 << 30;
+}
+
+/* The table is claimed to start at the end of the file: it never arrives. */
+static void shdrs_past_end(void)
+{
+	ehdr->e_shoff = (image_len + 7) & ~(Elf64_Off)7;
+}
+
+/* A section whose end wraps around. */
+static void section_out_of_file(void)
+{
+	Elf64_Shdr *s = need_section(".comment");
+
+	s->sh_offset = UINT64_MAX - 7;
+	s->sh_size = 16;
+}
+
+/* A section that ends past the end of the file: the image never completes. */
+static void section_past_end(void)
+{
+	need_section(".comment")->sh_size = image_len;
+}
+
+static void shstrtab_not_strtab(void)
+{
+	shdrs[ehdr->e_shstrndx].sh_type = SHT_PROGBITS;
+}
+
+static void empty_strtab(void)
+{
+	size_t size;
+
+	symbol_strings(&size);
+	shdrs[shdrs[symtab_index()].sh_link].sh_size = 0;
+}
+
+static void strtab_unterminated(void)
+{
+	size_t size;
+	char *strings = symbol_strings(&size);
+
+	strings[size - 1] = 'x';
+}
+
+static void section_name_oob(void)
+{
+	need_section(".comment")->sh_name = shdrs[ehdr->e_shstrndx].sh_size;
+}
+
+static void duplicate_modinfo(void)
+{
+	need_section(".comment")->sh_name = need_section(".modinfo")->sh_name;
+}
+
+/* Its name loses the leading dot. */
+static void missing_this_module(void)
+{
+	need_section(THIS_MODULE)->sh_name++;
+}
+
+static void duplicate_this_module(void)
+{
+	need_section(".comment")->sh_name = need_section(THIS_MODULE)->sh_name;
+}
+
+static void this_module_nobits(void)
+{
+	need_section(THIS_MODULE)->sh_type = SHT_NOBITS;
+}
+
+static void this_module_not_alloc(void)
+{
+	need_section(THIS_MODULE)->sh_flags &= ~(Elf64_Xword)SHF_ALLOC;
+}
+
+static void this_module_size(void)
+{
+	Elf64_Shdr *s = need_section(THIS_MODULE);
+
+	if (s->sh_size < 64)
+		die("%s is too small", THIS_MODULE);
+	s->sh_size -= 64;
+}
+
+static void missing_symtab(void)
+{
+	shdrs[symtab_index()].sh_type = SHT_PROGBITS;
+}
+
+static void duplicate_symtab(void)
+{
+	need_section(".comment")->sh_type = SHT_SYMTAB;
+}
+
+static void symtab_bad_link(void)
+{
+	shdrs[symtab_index()].sh_link = SHN_UNDEF;
+}
+
+static void symtab_link_not_strtab(void)
+{
+	shdrs[symtab_index()].sh_link = need_section(THIS_MODULE) - shdrs;
+}
+
+static void symtab_bad_size(void)
+{
+	shdrs[symtab_index()].sh_entsize = sizeof(Elf32_Sym);
+}
+
+static void symbol_name_oob(void)
+{
+	size_t size;
+
+	symbol_strings(&size);
+	defined_symbol()->st_name = size;
+}
+
+static void symbol_bad_section(void)
+{
+	defined_symbol()->st_shndx = shnum;
+}
+
+static void common_symbol(void)
+{
+	defined_symbol()->st_shndx = SHN_COMMON;
+}
+
+static void livepatch_symbol(void)
+{
+	defined_symbol()->st_shndx = SHN_LIVEPATCH;
+}
+
+/* The first allocated code section. */
+static Elf64_Shdr *text(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < shnum; i++)
+		if ((shdrs[i].sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) == (SHF_ALLOC | SHF_EXECINSTR))
+			return &shdrs[i];
+	die("no code section");
+}
+
+static void write_and_exec(void)
+{
+	text()->sh_flags |= SHF_WRITE;
+}
+
+static void bad_alignment(void)
+{
+	text()->sh_addralign = 24;
+}
+
+static void livepatch_rela(void)
+{
+	alloc_rela()->sh_flags |= SHF_RELA_LIVEPATCH;
+}
+
+static void rel_not_supported(void)
+{
+	alloc_rela()->sh_type = SHT_REL;
+}
+
+static void rela_bad_size(void)
+{
+	alloc_rela()->sh_entsize = sizeof(Elf64_Rel);
+}
+
+static void rela_bad_link(void)
+{
+	alloc_rela()->sh_link = ehdr->e_shstrndx;
+}
+
+static void rela_bad_info(void)
+{
+	alloc_rela()->sh_info = shnum;
+}
+
+static void reloc_bad_symbol(void)
+{
+	Elf64_Shdr *target;
+	Elf64_Rela *r = alloc_reloc(&target);
+	size_t nsyms;
+
+	symbols(&nsyms);
+	r->r_info = ELF64_R_INFO(nsyms, ELF64_R_TYPE(r->r_info));
+}
+
+/* The relocation patches the bytes just past the end of its section. */
+static void reloc_out_of_section(void)
+{
+	Elf64_Shdr *target;
+	Elf64_Rela *r = alloc_reloc(&target);
+
+	r->r_offset = target->sh_size;
+}
+
+static void reloc_unknown_type(void)
+{
+	Elf64_Shdr *target;
+	Elf64_Rela *r = alloc_reloc(&target);
+
+	r->r_info = ELF64_R_INFO(ELF64_R_SYM(r->r_info), R_X86_64_GOTPCREL);
+}
+
+/* A module address does not fit a zero-extended 32-bit field. */
+static void reloc_overflow(void)
+{
+	Elf64_Shdr *target;
+	Elf64_Rela *r = alloc_reloc(&target);
+
+	r->r_info = ELF64_R_INFO(ELF64_R_SYM(r->r_info), R_X86_64_32);
+}
+
+static void reloc_target_nonzero(void)
+{
+	Elf64_Shdr *target;
+	Elf64_Rela *r = alloc_reloc(&target);
+	unsigned char *bytes = contents(target - shdrs);
+
+	if (r->r_offset >= target->sh_size)
+		die("relocation outside its section");
+	bytes[r->r_offset] = 0x5a;
+}
+
+/* An allocated section without file bytes grows to the whole address space. */
+static void layout_overflow(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < shnum; i++) {
+		if (shdrs[i].sh_type == SHT_NOBITS && (shdrs[i].sh_flags & SHF_ALLOC)) {
+			shdrs[i].sh_size = UINT64_MAX;
+			return;
+		}
+	}
+	die("no allocated SHT_NOBITS section");
+}
+
+/* The first undefined global symbol gets a name no kernel exports. */
+static void unresolved(void)
+{
+	size_t size;
+	char *strings = symbol_strings(&size);
+
+	mangle(strings + undefined_symbol()->st_name);
+}
+
+/* "vermagic=" becomes "vermagiX=". */
+static void missing_vermagic(void)
+{
+	mangle(modinfo_entry("vermagic") + strlen("vermagi"));
+}
+
+static void vermagic_mismatch(void)
+{
+	char *value = modinfo_entry("vermagic") + strlen("vermagic=");
+
+	if (!*value)
+		die("the vermagic in .modinfo is empty");
+	mangle(value);
+}
+
+/* The description entry becomes "livepatch=Y", NUL-padded. */
+static void livepatch_modinfo(void)
+{
+	static const char tag[] = "livepatch=Y";
+	char *entry = modinfo_entry("description");
+	size_t len = strlen(entry);
+
+	if (len < strlen(tag))
+		die("the description in .modinfo is too short");
+	memset(entry, 0, len);
+	memcpy(entry, tag, strlen(tag));
+}
+
+static const struct kind {
+	const char *name;
+	void (*apply)(void);
+} kinds[] = {
+	{ "bad-magic", bad_magic },
+	{ "bad-class", bad_class },
+	{ "bad-data", bad_data },
+	{ "bad-version", bad_version },
+	{ "not-relocatable", not_relocatable },
+	{ "bad-machine", bad_machine },
+	{ "bad-shentsize", bad_shentsize },
+	{ "extended-numbering", extended_numbering },
+	{ "shdrs-out-of-file", shdrs_out_of_file },
+	{ "image-too-large", image_too_large },
+	{ "shdrs-past-end", shdrs_past_end },
+	{ "bad-null-section", bad_null_section },
+	{ "section-out-of-file", section_out_of_file },
+	{ "section-past-end", section_past_end },
+	{ "bad-shstrndx", bad_shstrndx },
+	{ "shstrtab-not-strtab", shstrtab_not_strtab },
+	{ "empty-strtab", empty_strtab },
+	{ "strtab-unterminated", strtab_unterminated },
+	{ "section-name-oob", section_name_oob },
+	{ "duplicate-modinfo", duplicate_modinfo },
+	{ "missing-this-module", missing_this_module },
+	{ "duplicate-this-module", duplicate_this_module },
+	{ "this-module-nobits", this_module_nobits },
+	{ "this-module-not-alloc", this_module_not_alloc },
+	{ "this-module-size", this_module_size },
+	{ "missing-symtab", missing_symtab },
+	{ "duplicate-symtab", duplicate_symtab },
+	{ "symtab-bad-link", symtab_bad_link },
+	{ "symtab-link-not-strtab", symtab_link_not_strtab },
+	{ "symtab-bad-size", symtab_bad_size },
+	{ "symbol-name-oob", symbol_name_oob },
+	{ "symbol-bad-section", symbol_bad_section },
+	{ "common-symbol", common_symbol },
+	{ "livepatch-symbol", livepatch_symbol },
+	{ "livepatch-rela", livepatch_rela },
+	{ "write-and-exec", write_and_exec },
+	{ "bad-alignment", bad_alignment },
+	{ "rel-not-supported", rel_not_supported },
+	{ "rela-bad-size", rela_bad_size },
+	{ "rela-bad-link", rela_bad_link },
+	{ "rela-bad-info", rela_bad_info },
+	{ "reloc-bad-symbol", reloc_bad_symbol },
+	{ "reloc-out-of-section", reloc_out_of_section },
+	{ "reloc-unknown-type", reloc_unknown_type },
+	{ "reloc-overflow", reloc_overflow },
+	{ "reloc-target-nonzero", reloc_target_nonzero },
+	{ "layout-overflow", layout_overflow },
+	{ "unresolved", unresolved },
+	{ "missing-vermagic", missing_vermagic },
+	{ "vermagic-mismatch", vermagic_mismatch },
+	{ "livepatch-modinfo", livepatch_modinfo },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < ARRAY_SIZE(kinds); i++)
+			puts(kinds[i].name);
+		return 0;
+	}
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s KIND IN.ko OUT.ko | --list\n", argv[0]);
+		return 2;
+	}
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(argv[1], kinds[i].name))
+			break;
+	if (i == ARRAY_SIZE(kinds)) {
+		fprintf(stderr, "%s: unknown KIND %s (see --list)\n", argv[0], argv[1]);
+		return 2;
+	}
+	read_image(argv[2]);
+	kinds[i].apply();
+	write_image(argv[3]);
+	return 0;
+}
