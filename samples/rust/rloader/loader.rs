@@ -25,7 +25,7 @@ use crate::engine::{
 };
 use crate::kapi::{self, Elf, ModMem, Regions, Reserved, SectionHeader};
 use core::ptr::NonNull;
-use kernel::{alloc::KVVec, bindings, prelude::*, str::CStr};
+use kernel::{alloc::KVVec, bindings, prelude::*, str::CStr, time::Ktime};
 
 /// The longest symbol name the kernel exports (`KSYM_NAME_LEN`).
 const KSYM_NAME_LEN: usize = 512;
@@ -40,6 +40,37 @@ pub(crate) struct Loaded {
     pub(crate) relocations: usize,
     /// Undefined symbols bound to exports.
     pub(crate) bound: usize,
+    /// Nanoseconds spent in each stage, in the order of [`STAGES`].
+    pub(crate) stage_ns: [i64; STAGES.len()],
+}
+
+/// The stages whose time [`Loaded::stage_ns`] reports.
+pub(crate) const STAGES: [&str; 7] = [
+    "validate", "place", "register", "bind", "relocate", "form", "init",
+];
+
+/// Measures the time between successive stages.
+struct Clock {
+    last: Ktime,
+    ns: [i64; STAGES.len()],
+}
+
+impl Clock {
+    fn new() -> Self {
+        Self {
+            last: Ktime::ktime_get(),
+            ns: [0; STAGES.len()],
+        }
+    }
+
+    /// Charges the time since the previous call to stage `i`.
+    fn lap(&mut self, i: usize) {
+        let now = Ktime::ktime_get();
+        if let Some(t) = self.ns.get_mut(i) {
+            *t = now.to_ns().saturating_sub(self.last.to_ns());
+        }
+        self.last = now;
+    }
 }
 
 /// The module name stored in the image's `struct module`, for messages.
@@ -181,6 +212,8 @@ pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
         return Err(e);
     }
 
+    let mut clock = Clock::new();
+
     // Validate.
     let cfg = Config {
         module_struct_size: kapi::MODULE_STRUCT_SIZE as u64,
@@ -190,6 +223,7 @@ pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
         errno(e.errno())
     })?;
     let name = Name(module_name(&plan));
+    clock.lap(0);
 
     // Lay out the sections and the kallsyms tables.
     let n = plan.section_count();
@@ -302,6 +336,8 @@ pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
         return Err(ENOEXEC);
     };
 
+    clock.lap(1);
+
     let modinfo = plan.modinfo_index.map_or(0, |i| i.0);
     let percpu = plan.percpu_index.map_or(0, |i| i.0);
     let mut elf = Elf::new(image, &mut sechdrs, modinfo, percpu)?;
@@ -311,10 +347,14 @@ pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
     let mut reserved = unsafe { Reserved::reserve(module, &mut elf, regions) }.inspect_err(|e| {
         if *e == EEXIST {
             pr_err!("{}: a module of this name is already loaded\n", name);
+        } else if *e == ENOEXEC && plan.modinfo().vermagic().is_none() {
+            pr_err!("{}: no version magic in .modinfo\n", name);
         } else {
             pr_err!("{}: cannot register the module (error {})\n", name, e.to_errno());
         }
     })?;
+
+    clock.lap(2);
 
     // The per-CPU section's symbols resolve into the area the kernel allocated.
     layout_percpu(&plan, &mut addresses, Reserved::percpu_base(&elf));
@@ -341,6 +381,8 @@ pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
         return Err(failure.map_or_else(|| errno(e.errno()), Error::from_errno));
     }
 
+    clock.lap(3);
+
     // Relocate.
     let mut target = Sections {
         module: &mut reserved,
@@ -355,19 +397,24 @@ pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
         |e| pr_err!("{}: cannot set up kallsyms (error {})\n", name, e.to_errno()),
     )?;
 
+    clock.lap(4);
+
     // Formation, init, live.
     let formed = reserved.form(&elf, args).inspect_err(|e| {
         pr_err!("{}: formation failed (error {})\n", name, e.to_errno());
     })?;
+    clock.lap(5);
     formed.run_init().inspect_err(|e| {
         pr_err!("{}: init failed with error {}\n", name, e.to_errno());
     })?;
+    clock.lap(6);
 
     let mut out = Loaded {
         name: [0; 56],
         sizes: lay.size,
         relocations: stats.applied(),
         bound: bound_count,
+        stage_ns: clock.ns,
     };
     for (d, s) in out.name.iter_mut().zip(name.0) {
         *d = *s;

@@ -231,12 +231,23 @@ impl MiscDevice for RLoaderFile {
         drop(bytes);
         let loaded = res?;
         let end = loaded.name.iter().position(|&c| c == 0).unwrap_or(loaded.name.len());
+        let us = |i: usize| loaded.stage_ns.get(i).copied().unwrap_or(0) / 1000;
+        let total: i64 = loaded.stage_ns.iter().sum();
         pr_info!(
-            "loaded {}: {} relocations, {} symbols bound, {} bytes of text\n",
+            "loaded {}: {} relocations, {} symbols bound, {} bytes of text, in {} us \
+             (validate {}, place {}, register {}, bind {}, relocate {}, form {}, init {})\n",
             engine::error::Name(loaded.name.get(..end).unwrap_or(&[])),
             loaded.relocations,
             loaded.bound,
             loaded.sizes.first().copied().unwrap_or(0),
+            total / 1000,
+            us(0),
+            us(1),
+            us(2),
+            us(3),
+            us(4),
+            us(5),
+            us(6),
         );
         Ok(count)
     }
