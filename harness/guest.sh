@@ -6,7 +6,9 @@
 #   harness/guest.sh BUILD_DIR FLAVOUR MODE
 #
 # MODE is test (run the rloader kselftests; print "N passed, N failed"),
-# demo (show /dev/rloader taking a module) or shell (demo, then a shell).  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
+# demo (show /dev/rloader taking a module), bench (time insmod's loader and
+# rloader side by side; RLOADER_BENCH_ROUNDS rounds) or shell (demo, then a
+# shell).  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
 # the run fails if the guest did not finish, a test failed, or the log shows
 # a kernel problem (see checklog.sh).
 
@@ -46,7 +48,7 @@ make -s -C "$tree/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$root/k
 # --- accelerator: KVM only if it demonstrably boots -------------------------
 qemu=(qemu-system-x86_64 -m 2G -smp 2 -display none -monitor none -no-reboot
       -kernel "$kimg" -initrd "$gdir/initramfs.cpio.gz")
-append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on"
+append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrounds=${RLOADER_BENCH_ROUNDS:-50}"
 probe=$build/kvm-probe
 if [ ! -f "$probe" ]; then
 	echo tcg > "$probe"
@@ -101,6 +103,11 @@ test)
 	grep -E '^# (not )?ok [0-9]+ ' "$gdir/ksft.tap" | sed "s/^# /  $flavour: /"
 	echo "guest($flavour): $pass passed, $fail failed in $secs s"
 	[ "$fail" = 0 ]
+	;;
+bench)
+	grep '^bench: ' "$log.txt" > "$gdir/bench.txt"
+	cat "$gdir/bench.txt"
+	[ $problems = 0 ] && [ -s "$gdir/bench.txt" ] && ! grep -q 'rloader_bench:' "$log.txt"
 	;;
 *)
 	sed -n '/rloader-guest: Linux/,/rloader-guest: dmesg follows/p' "$log.txt" | grep -v "rloader-guest: dmesg follows"

@@ -43,9 +43,17 @@ unload_rloader() {
 	rmmod rloader
 }
 
-# Messages the kernel logged since the last call of mark_dmesg.
-mark_dmesg() { dmesg | wc -l > "$TMP/dmesg.mark"; }
-new_dmesg() { dmesg | tail -n +"$(( $(cat "$TMP/dmesg.mark") + 1 ))"; }
+# Messages the kernel logged since the last call of mark_dmesg.  The mark
+# is the last line itself (timestamped, so unique) rather than a line
+# count, which stops growing once the log buffer is full.
+mark_dmesg() { dmesg | tail -n 1 > "$TMP/dmesg.mark"; }
+new_dmesg() {
+	dmesg | awk -v mark="$TMP/dmesg.mark" '
+		BEGIN { getline last < mark }
+		$0 == last { n = 0; next }
+		{ line[n++] = $0 }
+		END { for (i = 0; i < n; i++) print line[i] }'
+}
 
 # expect_dmesg REGEX DESCRIPTION: a new kernel message matches REGEX.
 expect_dmesg() {

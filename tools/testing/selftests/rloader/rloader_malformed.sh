@@ -86,18 +86,8 @@ strerror() {
 	esac
 }
 
-# The kernel log since mark_log, without timestamps.  The mark is the last
-# line itself rather than a line count, which stops growing once the log
-# buffer is full; a timestamped line is unique.
-mark_log() { dmesg | tail -n 1 > "$TMP/mark"; }
-log_since_mark() {
-	dmesg | awk -v mark="$TMP/mark" '
-		BEGIN { getline last < mark }
-		$0 == last { n = 0; next }
-		{ line[n++] = $0 }
-		END { for (i = 0; i < n; i++) print line[i] }' |
-		sed 's/^\[[ 0-9.]*\] //'
-}
+# The kernel log since mark_dmesg, without timestamps.
+log_since_mark() { new_dmesg | sed 's/^\[[ 0-9.]*\] //'; }
 
 # The module's traces in /proc/modules and sysfs, if any.
 traces() {
@@ -126,7 +116,7 @@ run_case() {
 		return
 	fi
 	count=$(wc -l < /proc/modules)
-	mark_log
+	mark_dmesg
 	# An incomplete image is refused when the file is closed, which cat
 	# does not check: rloaderctl does.
 	if [ "$err" = ENODATA ]; then
