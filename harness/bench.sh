@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: how fast rloader loads modules.
+#
+#   harness/bench.sh BUILD_DIR
+#
+# 1. The engine on the host (tools/rloader rloader-bench): MB/s and
+#    relocations/s for validation, layout and relocation, on the largest
+#    module the build produced and on a generated module with 100k
+#    relocations.
+# 2. In one boot of the normal kernel, the kernel's finit_module() and
+#    rloader loading the same modules, alternately, ROUNDS times each
+#    (RLOADER_BENCH_ROUNDS, default 50); the medians and their ratio.
+
+set -euo pipefail
+build=$(realpath -m "${1:?usage: bench.sh BUILD_DIR}")
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PATH=$HOME/.cargo/bin:$PATH
+
+largest=$(find "$build/out/normal" -name '*.ko' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
+echo "== engine on the host ($(basename "$largest"), and a generated module)"
+(cd "$top/tools/rloader" && CARGO_TARGET_DIR=$build/cargo \
+	cargo run -q --release --bin rloader-bench -- "$largest")
+
+echo "== finit_module and rloader in one boot (normal kernel, TCG)"
+bash "$top/harness/guest.sh" "$build" normal bench
