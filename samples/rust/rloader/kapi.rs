@@ -366,6 +366,11 @@ pub(crate) struct Formed {
 }
 
 impl Formed {
+    /// The module's `struct module` address, as an identity.
+    pub(crate) fn id(&self) -> usize {
+        self.module.as_ptr() as usize
+    }
+
     /// Calls the module's init function and makes the module live, or tears it down if init
     /// fails; returns init's error in that case.
     pub(crate) fn run_init(self) -> Result {

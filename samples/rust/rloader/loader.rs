@@ -24,6 +24,7 @@ use crate::engine::{
     Resolver, Target, MEM_TYPES,
 };
 use crate::kapi::{self, Elf, ModMem, Regions, Reserved, SectionHeader};
+use crate::registry::{Entry, Registry};
 use core::ptr::NonNull;
 use kernel::{alloc::KVVec, bindings, prelude::*, str::CStr, time::Ktime};
 
@@ -206,7 +207,7 @@ fn install_kallsyms(
 }
 
 /// Loads the module in `image` with parameters `args` and runs its init function.
-pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
+pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loaded> {
     if let Err(e) = kapi::may_load(image) {
         pr_err!("loading refused by policy (error {})\n", e.to_errno());
         return Err(e);
@@ -400,14 +401,33 @@ pub(crate) fn load(image: &[u8], args: &CStr) -> Result<Loaded> {
     clock.lap(4);
 
     // Formation, init, live.
+    let bases = reserved.bases();
     let formed = reserved.form(&elf, args).inspect_err(|e| {
         pr_err!("{}: formation failed (error {})\n", name, e.to_errno());
     })?;
     clock.lap(5);
+    let id = formed.id();
+    let mut entry = Entry {
+        module: id,
+        name: [0; 56],
+        bases,
+        sizes: lay.size,
+        relocations: stats.applied(),
+        bound: bound_count,
+        load_ns: clock.ns.iter().sum(),
+    };
+    for (d, s) in entry.name.iter_mut().zip(name.0) {
+        *d = *s;
+    }
+    // Listed from COMING on, so that the GOING notifier also drops a module whose init fails.
+    if registry.add(entry).is_err() {
+        pr_warn!("{}: not listed (out of memory)\n", name);
+    }
     formed.run_init().inspect_err(|e| {
         pr_err!("{}: init failed with error {}\n", name, e.to_errno());
     })?;
     clock.lap(6);
+    registry.set_load_time(id, clock.ns.iter().sum());
 
     let mut out = Loaded {
         name: [0; 56],

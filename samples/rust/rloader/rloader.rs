@@ -8,11 +8,16 @@
 //! ELF headers) rloader loads it, and the write that completed it returns the result of the
 //! load. Closing a file whose image never became complete fails with `ENODATA`.
 //!
-//! The `RLOADER_IOC_UNLOAD` ioctl unloads a module by name, like `delete_module(2)`.
+//! The `RLOADER_IOC_UNLOAD` ioctl unloads a module by name, like `delete_module(2)`;
+//! `RLOADER_IOC_SET_ARGS` passes parameters. Reading the device lists the modules rloader
+//! loaded that are still loaded, with their regions, relocation counts and load times.
 //!
 //! See `Documentation/rloader/index.rst`.
 
-use core::pin::Pin;
+use core::{
+    pin::Pin,
+    sync::atomic::{AtomicPtr, Ordering},
+};
 use kernel::{
     alloc::KVVec,
     bindings,
@@ -24,12 +29,15 @@ use kernel::{
     prelude::*,
     str::CStr,
     sync::Mutex,
-    uaccess::{UserSlice, UserSliceReader},
+    uaccess::{UserSlice, UserSliceReader, UserSliceWriter},
 };
 
 pub mod engine;
 mod kapi;
 mod loader;
+mod registry;
+
+use registry::Registry;
 
 module! {
     type: RLoader,
@@ -66,19 +74,47 @@ pub const ARGS_LEN: usize = 1024;
 /// `init_module(2)`.
 pub const RLOADER_IOC_SET_ARGS: u32 = _IOW::<[u8; ARGS_LEN]>(b'r' as u32, 2);
 
-/// The module: owns the registration of `/dev/rloader`.
+/// The module: owns the registration of `/dev/rloader` and the list of loaded modules.
 struct RLoader {
     _dev: Pin<KBox<MiscDeviceRegistration<RLoaderFile>>>,
+    _registry: Pin<KBox<Registry>>,
+}
+
+/// The list of modules rloader loaded; set while the module is initialized.
+static REGISTRY: AtomicPtr<Registry> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The list of modules rloader loaded.
+fn registry() -> Result<&'static Registry> {
+    let ptr = REGISTRY.load(Ordering::Acquire);
+    // SAFETY: A non-null pointer was stored by `RLoader::init` and points to the pinned registry
+    // that `RLoader` owns until the module exits, when it is cleared first. File operations,
+    // the only callers, run only while the module is live: the device's owner is this module.
+    unsafe { ptr.as_ref() }.ok_or(ENODEV)
 }
 
 impl kernel::Module for RLoader {
     fn init(module: &'static ThisModule) -> Result<Self> {
+        let registry = KBox::pin_init(Registry::new(), GFP_KERNEL)?;
+        REGISTRY.store(
+            (&*registry as *const Registry).cast_mut(),
+            Ordering::Release,
+        );
         let opts = MiscDeviceOptions {
             name: c_str!("rloader"),
             mode: 0o600,
         };
-        let dev = KBox::pin_init(MiscDeviceRegistration::register(opts, module), GFP_KERNEL)?;
-        Ok(RLoader { _dev: dev })
+        let dev = KBox::pin_init(MiscDeviceRegistration::register(opts, module), GFP_KERNEL)
+            .inspect_err(|_| REGISTRY.store(core::ptr::null_mut(), Ordering::Release))?;
+        Ok(RLoader {
+            _dev: dev,
+            _registry: registry,
+        })
+    }
+}
+
+impl Drop for RLoader {
+    fn drop(&mut self) {
+        REGISTRY.store(core::ptr::null_mut(), Ordering::Release);
     }
 }
 
@@ -227,7 +263,7 @@ impl MiscDevice for RLoaderFile {
             Some(0) => CStr::from_bytes_with_nul(&args)?,
             _ => c_str!(""),
         };
-        let res = loader::load(&bytes, args);
+        let res = loader::load(&bytes, args, registry()?);
         drop(bytes);
         let loaded = res?;
         let end = loaded.name.iter().position(|&c| c == 0).unwrap_or(loaded.name.len());
@@ -250,6 +286,24 @@ impl MiscDevice for RLoaderFile {
             us(6),
         );
         Ok(count)
+    }
+
+    fn read(
+        _device: Pin<&Self>,
+        _file: &File,
+        mut buf: UserSliceWriter,
+        pos: &mut i64,
+    ) -> Result<usize> {
+        let mut text = KVec::new();
+        registry()?.list(&mut text)?;
+        let start = usize::try_from(*pos).map_err(|_| EINVAL)?;
+        let rest = text.get(start..).unwrap_or(&[]);
+        let chunk = rest.get(..buf.len()).unwrap_or(rest);
+        buf.write_slice(chunk)?;
+        *pos = pos
+            .checked_add(i64::try_from(chunk.len()).map_err(|_| EINVAL)?)
+            .ok_or(EINVAL)?;
+        Ok(chunk.len())
     }
 
     fn flush(device: Pin<&Self>, _file: &File) -> Result {
