@@ -26,7 +26,7 @@ MIN=$(modpath rust_minimal)
 DIFF_MODS="rust_minimal rust_print nls_cp437 nls_utf8 crc7 crc_itu_t crc_ccitt ext2"
 STRESS=${RLOADER_STRESS:-100}
 
-ktap_set_plan $((22 + $(echo $DIFF_MODS | wc -w)))
+ktap_set_plan $((24 + $(echo $DIFF_MODS | wc -w)))
 
 load_rloader
 
@@ -49,6 +49,12 @@ else
 	ktap_test_fail "rust_minimal is live in /proc/modules and sysfs"
 fi
 expect_dmesg "rust_minimal: Rust minimal sample \(init\)" "its init function ran"
+if grep -qE '^rust_minimal 0x[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [1-9][0-9]* [1-9][0-9]* [0-9]+$' "$DEV"; then
+	ktap_test_pass "reading $DEV lists it with regions, relocations and load time"
+else
+	ktap_print_msg "listing: $(cat "$DEV")"
+	ktap_test_fail "reading $DEV lists it with regions, relocations and load time"
+fi
 
 mark_dmesg
 expect_err "File exists" "loading it again fails with EEXIST" sh -c "cat '$MIN' > $DEV"
@@ -63,6 +69,11 @@ else
 	ktap_test_fail "nothing is left in /proc/modules and sysfs"
 fi
 expect_dmesg "rust_minimal: Rust minimal sample \(exit\)" "its exit function ran"
+if grep -q '^rust_minimal ' "$DEV"; then
+	ktap_test_fail "the listing forgets it once it is unloaded"
+else
+	ktap_test_pass "the listing forgets it once it is unloaded"
+fi
 
 insmod "$MIN"
 expect_err "File exists" "a module loaded by insmod cannot be loaded again by rloader" \

@@ -69,7 +69,7 @@ reloc-overflow nls_cp437 ENOEXEC load relocation [0-9]+ in section [0-9]+: overf
 reloc-target-nonzero rust_minimal ENOEXEC load relocation [0-9]+ in section [0-9]+: invalid relocation target, existing value is nonzero for type [0-9]+$
 layout-overflow rust_minimal ENOMEM load layout overflows while placing section [0-9]+$
 unresolved nls_cp437 ENOENT load Unknown symbol [XY][^ ]* \(err -2\)$
-missing-vermagic rust_minimal ENOEXEC load cannot register the module \(error -8\)$
+missing-vermagic rust_minimal ENOEXEC load no version magic in \.modinfo$
 vermagic-mismatch nls_cp437 ENOEXEC kernel version magic '[XY][^']*' should be '[^']*'$
 livepatch-modinfo rust_minimal ENOEXEC kernel module is marked as livepatch module, but livepatch support is disabled$
 EOF
