@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
-# What `make run` shows: rloader loading a module through /dev/rloader, the
-# module in lsmod, a refused unload and the unload.  Each command is echoed
-# like a terminal session.
-run() { echo "# $*"; sh -c "$*"; echo "[exit $?]"; }
-mods=/lib/modules/$(uname -r)/kernel
+# What `make run` shows: rloader loading modules through /dev/rloader, the
+# modules and their dependency in lsmod, a refused unload and the unloads.
+# Each command is echoed like a terminal session.
+run() { echo "# $*"; sh -c "$*"; rc=$?; [ $rc = 0 ] || echo "[exit status $rc]"; }
+cd /lib/modules/$(uname -r)/kernel/samples
 run modprobe rloader
 run ls -l /dev/rloader
-run "cat $mods/samples/rust/rust_minimal.ko > /dev/rloader"
+run "cat rust/rust_minimal.ko > /dev/rloader"
+run "cat rloader/rl_chain_a.ko > /dev/rloader"
+run "cat rloader/rl_chain_b.ko > /dev/rloader"
 run lsmod
-run "cat $mods/samples/rust/rust_minimal.ko > /dev/rloader"
-run "ls /sys/module/rust_minimal"
-run "exec 3</dev/rloader; rmmod rloader"
-run rmmod rust_minimal
+run cat /dev/rloader
+run rmmod rl_chain_a
+run "cat rust/rust_minimal.ko > /dev/rloader"
+run rmmod rl_chain_b rl_chain_a rust_minimal
 run lsmod
-run "dmesg | tail -n 12"
+run "dmesg | grep -E 'rloader|rust_minimal|rl_chain'"
