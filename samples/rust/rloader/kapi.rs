@@ -35,7 +35,6 @@ pub(crate) const MOD_KALLSYMS_SIZE: usize = core::mem::size_of::<bindings::mod_k
 /// The offset of `name` in `struct module`.
 pub(crate) const MODULE_NAME_OFFSET: usize = core::mem::offset_of!(bindings::module, name);
 
-
 /// A section header as the C side reads it.
 pub(crate) type SectionHeader = bindings::elf64_shdr;
 
@@ -297,7 +296,12 @@ impl Reserved {
     /// Installs the module's kallsyms tables: `full` (every symbol, valid until init memory is
     /// freed) with its `struct mod_kallsyms` at offset `full_struct` of the init data region,
     /// and `core` (the symbols kept after init) in `struct module` itself.
-    pub(crate) fn set_kallsyms(&mut self, full_struct: u64, full: &Kallsyms, core: &Kallsyms) -> Result {
+    pub(crate) fn set_kallsyms(
+        &mut self,
+        full_struct: u64,
+        full: &Kallsyms,
+        core: &Kallsyms,
+    ) -> Result {
         let &(base, size) = self.regions.get(MemType::InitData.index()).ok_or(EINVAL)?;
         let off = usize::try_from(full_struct).map_err(|_| EINVAL)?;
         let end = off.checked_add(MOD_KALLSYMS_SIZE).ok_or(EINVAL)?;

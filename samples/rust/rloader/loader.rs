@@ -99,14 +99,20 @@ struct KernelResolver<'r, 'e> {
 }
 
 impl Resolver for KernelResolver<'_, '_> {
-    fn resolve<'r>(&'r mut self, query: &Query<'_>) -> core::result::Result<Resolved, ResolveError<'r>> {
+    fn resolve<'r>(
+        &'r mut self,
+        query: &Query<'_>,
+    ) -> core::result::Result<Resolved, ResolveError<'r>> {
         let mut buf = [0u8; KSYM_NAME_LEN];
         let len = query.name.len();
         let Some(dst) = buf.get_mut(..len) else {
             return Err(ResolveError::NotFound);
         };
         dst.copy_from_slice(query.name);
-        let Some(name) = buf.get(..=len).and_then(|b| CStr::from_bytes_with_nul(b).ok()) else {
+        let Some(name) = buf
+            .get(..=len)
+            .and_then(|b| CStr::from_bytes_with_nul(b).ok())
+        else {
             return Err(ResolveError::NotFound);
         };
         match self.module.resolve(self.elf, name) {
@@ -143,16 +149,35 @@ impl Target for Sections<'_> {
     }
 }
 
-/// Splits `len` bytes at `off` off the front of `rest` (which starts at `*pos`).
-fn carve<'m>(rest: &mut &'m mut [u8], pos: &mut u64, off: u64, len: u64) -> Result<&'m mut [u8]> {
-    let skip = usize::try_from(off.checked_sub(*pos).ok_or(EINVAL)?).map_err(|_| EINVAL)?;
-    let len_us = usize::try_from(len).map_err(|_| EINVAL)?;
-    let taken = core::mem::take(rest);
-    let (_, tail) = taken.split_at_mut_checked(skip).ok_or(EINVAL)?;
-    let (out, tail) = tail.split_at_mut_checked(len_us).ok_or(EINVAL)?;
-    *rest = tail;
-    *pos = off.checked_add(len).ok_or(EINVAL)?;
-    Ok(out)
+/// Hands out disjoint pieces of a region at increasing offsets.
+struct Carver<'m> {
+    rest: &'m mut [u8],
+    pos: u64,
+}
+
+impl<'m> Carver<'m> {
+    fn new(region: &'m mut [u8]) -> Self {
+        Self {
+            rest: region,
+            pos: 0,
+        }
+    }
+
+    /// The `len` bytes at offset `off` of the region; `off` must not be below the end of the
+    /// previous piece.
+    fn take(&mut self, off: u64, len: u64) -> Result<&'m mut [u8]> {
+        let skip = usize::try_from(off.checked_sub(self.pos).ok_or(EINVAL)?).map_err(|_| EINVAL)?;
+        let len_us = usize::try_from(len).map_err(|_| EINVAL)?;
+        let rest = core::mem::take(&mut self.rest);
+        if skip.checked_add(len_us).ok_or(EINVAL)? > rest.len() {
+            return Err(EINVAL);
+        }
+        let (_, tail) = rest.split_at_mut(skip);
+        let (out, tail) = tail.split_at_mut(len_us);
+        self.rest = tail;
+        self.pos = off.checked_add(len).ok_or(EINVAL)?;
+        Ok(out)
+    }
 }
 
 /// Writes the kallsyms tables into the module's data regions and points the module at them.
@@ -172,15 +197,15 @@ fn install_kallsyms(
         .ok_or(EINVAL)?;
     let full_bytes = (t.full_count as u64).checked_mul(24).ok_or(EINVAL)?;
     let core_bytes = (t.core_count as u64).checked_mul(24).ok_or(EINVAL)?;
-    let (mut irest, mut ipos) = (init, 0u64);
-    let full_symtab = carve(&mut irest, &mut ipos, t.full_symtab, full_bytes)?;
-    let full_strtab = carve(&mut irest, &mut ipos, t.full_strtab, t.full_strtab_size)?;
-    let _struct = carve(&mut irest, &mut ipos, t.full_struct, opts.struct_size)?;
-    let full_typetab = carve(&mut irest, &mut ipos, t.full_typetab, t.full_count as u64)?;
-    let (mut crest, mut cpos) = (core, 0u64);
-    let core_symtab = carve(&mut crest, &mut cpos, t.core_symtab, core_bytes)?;
-    let core_strtab = carve(&mut crest, &mut cpos, t.core_strtab, t.core_strtab_size)?;
-    let core_typetab = carve(&mut crest, &mut cpos, t.core_typetab, t.core_count as u64)?;
+    let mut init = Carver::new(init);
+    let full_symtab = init.take(t.full_symtab, full_bytes)?;
+    let full_strtab = init.take(t.full_strtab, t.full_strtab_size)?;
+    let _struct = init.take(t.full_struct, opts.struct_size)?;
+    let full_typetab = init.take(t.full_typetab, t.full_count as u64)?;
+    let mut core = Carver::new(core);
+    let core_symtab = core.take(t.core_symtab, core_bytes)?;
+    let core_strtab = core.take(t.core_strtab, t.core_strtab_size)?;
+    let core_typetab = core.take(t.core_typetab, t.core_count as u64)?;
     let mut out = kallsyms::Out {
         full_symtab,
         full_strtab,
@@ -254,7 +279,12 @@ pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loa
             continue;
         }
         let region = ModMem::alloc(mem, size).inspect_err(|_| {
-            pr_err!("{}: cannot allocate {} bytes of {}\n", name, size, mem.name());
+            pr_err!(
+                "{}: cannot allocate {} bytes of {}\n",
+                name,
+                size,
+                mem.name()
+            );
         })?;
         if let Some(b) = bases.get_mut(mem.index()) {
             *b = region.addr();
@@ -333,7 +363,10 @@ pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loa
         _ => None,
     };
     let Some(module) = module else {
-        pr_err!("{}: .gnu.linkonce.this_module is not writable, aligned data\n", name);
+        pr_err!(
+            "{}: .gnu.linkonce.this_module is not writable, aligned data\n",
+            name
+        );
         return Err(ENOEXEC);
     };
 
@@ -345,15 +378,20 @@ pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loa
     // SAFETY: `module` is the `.gnu.linkonce.this_module` section (checked by the engine to be
     // `MODULE_STRUCT_SIZE` bytes), copied into the `Data` region at an aligned address, and
     // `elf` gives every placed section its address in `regions`.
-    let mut reserved = unsafe { Reserved::reserve(module, &mut elf, regions) }.inspect_err(|e| {
-        if *e == EEXIST {
-            pr_err!("{}: a module of this name is already loaded\n", name);
-        } else if *e == ENOEXEC && plan.modinfo().vermagic().is_none() {
-            pr_err!("{}: no version magic in .modinfo\n", name);
-        } else {
-            pr_err!("{}: cannot register the module (error {})\n", name, e.to_errno());
-        }
-    })?;
+    let mut reserved =
+        unsafe { Reserved::reserve(module, &mut elf, regions) }.inspect_err(|e| {
+            if *e == EEXIST {
+                pr_err!("{}: a module of this name is already loaded\n", name);
+            } else if *e == ENOEXEC && plan.modinfo().vermagic().is_none() {
+                pr_err!("{}: no version magic in .modinfo\n", name);
+            } else {
+                pr_err!(
+                    "{}: cannot register the module (error {})\n",
+                    name,
+                    e.to_errno()
+                );
+            }
+        })?;
 
     clock.lap(2);
 
@@ -395,7 +433,13 @@ pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loa
 
     // Kallsyms.
     install_kallsyms(&mut reserved, &plan, &placements, &ksyms, &tables, &values).inspect_err(
-        |e| pr_err!("{}: cannot set up kallsyms (error {})\n", name, e.to_errno()),
+        |e| {
+            pr_err!(
+                "{}: cannot set up kallsyms (error {})\n",
+                name,
+                e.to_errno()
+            )
+        },
     )?;
 
     clock.lap(4);

@@ -20,8 +20,7 @@ use core::{
 };
 use kernel::{
     alloc::KVVec,
-    bindings,
-    c_str,
+    bindings, c_str,
     fs::File,
     ioctl::_IOW,
     miscdevice::{capable, Capability, MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
@@ -145,7 +144,11 @@ fn grow(bytes: &mut KVVec<u8>, len: usize, needed: usize) -> Result {
     if len <= cap {
         return Ok(());
     }
-    let limit = if needed >= len { needed } else { MAX_IMAGE_SIZE };
+    let limit = if needed >= len {
+        needed
+    } else {
+        MAX_IMAGE_SIZE
+    };
     let target = cap.saturating_mul(2).max(len).max(4096).min(limit).max(len);
     let additional = target.checked_sub(bytes.len()).ok_or(EINVAL)?;
     if target >= cap.saturating_mul(2) {
@@ -176,7 +179,11 @@ impl Image {
             }
         };
         grow(&mut self.bytes, new_len, self.needed)?;
-        let spare = self.bytes.spare_capacity_mut().get_mut(..count).ok_or(ENOMEM)?;
+        let spare = self
+            .bytes
+            .spare_capacity_mut()
+            .get_mut(..count)
+            .ok_or(ENOMEM)?;
         buf.read_raw(spare)?;
         // SAFETY: `grow` made the capacity at least `new_len`, and `read_raw` succeeded, so
         // the `count` elements after the old length are initialised.
@@ -266,7 +273,11 @@ impl MiscDevice for RLoaderFile {
         let res = loader::load(&bytes, args, registry()?);
         drop(bytes);
         let loaded = res?;
-        let end = loaded.name.iter().position(|&c| c == 0).unwrap_or(loaded.name.len());
+        let end = loaded
+            .name
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(loaded.name.len());
         let us = |i: usize| loaded.stage_ns.get(i).copied().unwrap_or(0) / 1000;
         let total: i64 = loaded.stage_ns.iter().sum();
         pr_info!(
@@ -328,7 +339,9 @@ impl MiscDevice for RLoaderFile {
         }
         if cmd == RLOADER_IOC_SET_ARGS {
             let mut buf = KVec::from_elem(0u8, ARGS_LEN, GFP_KERNEL)?;
-            UserSlice::new(arg, ARGS_LEN).reader().read_slice(&mut buf)?;
+            UserSlice::new(arg, ARGS_LEN)
+                .reader()
+                .read_slice(&mut buf)?;
             let end = buf.iter().position(|&c| c == 0).ok_or(EINVAL)?;
             let mut args = KVec::new();
             args.extend_from_slice(buf.get(..=end).ok_or(EINVAL)?, GFP_KERNEL)?;
@@ -340,7 +353,9 @@ impl MiscDevice for RLoaderFile {
             return Ok(0);
         }
         let mut name = [0u8; MODULE_NAME_LEN];
-        UserSlice::new(arg, MODULE_NAME_LEN).reader().read_slice(&mut name)?;
+        UserSlice::new(arg, MODULE_NAME_LEN)
+            .reader()
+            .read_slice(&mut name)?;
         let end = name.iter().position(|&c| c == 0).ok_or(EINVAL)?;
         let name = CStr::from_bytes_with_nul(name.get(..=end).ok_or(EINVAL)?)?;
         kapi::delete(name, O_NONBLOCK).inspect_err(|e| {
