@@ -249,6 +249,12 @@ pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loa
         errno(e.errno())
     })?;
     let name = Name(module_name(&plan));
+    if plan.modinfo().get(b"livepatch").is_some() {
+        // The kernel applies a livepatch module's own relocations later, from a copy of its
+        // ELF sections that only its loader keeps.
+        pr_err!("{}: livepatch modules are not supported by rloader\n", name);
+        return Err(ENOEXEC);
+    }
     clock.lap(0);
 
     // Lay out the sections and the kallsyms tables.

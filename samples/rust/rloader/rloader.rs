@@ -9,14 +9,15 @@
 //! load. Closing a file whose image never became complete fails with `ENODATA`.
 //!
 //! The `RLOADER_IOC_UNLOAD` ioctl unloads a module by name, like `delete_module(2)`;
-//! `RLOADER_IOC_SET_ARGS` passes parameters. Reading the device lists the modules rloader
+//! `RLOADER_IOC_SET_ARGS` passes parameters; `RLOADER_IOC_SET_MAX_SIZE` sets the image size
+//! limit (64 MiB by default). Reading the device lists the modules rloader
 //! loaded that are still loaded, with their regions, relocation counts and load times.
 //!
 //! See `Documentation/rloader/index.rst`.
 
 use core::{
     pin::Pin,
-    sync::atomic::{AtomicPtr, Ordering},
+    sync::atomic::{AtomicPtr, AtomicUsize, Ordering},
 };
 use kernel::{
     alloc::KVVec,
@@ -52,8 +53,19 @@ module! {
 #[used(compiler)]
 static IMPORT_NS: [u8; 18] = *b"import_ns=RLOADER\0";
 
-/// The largest module image accepted, in bytes (64 MiB).
-pub const MAX_IMAGE_SIZE: usize = 64 * 1024 * 1024;
+/// The default limit on the size of a module image, in bytes (64 MiB).
+pub const DEFAULT_MAX_IMAGE_SIZE: usize = 64 * 1024 * 1024;
+
+/// The highest limit `RLOADER_IOC_SET_MAX_SIZE` accepts (1 GiB).
+pub const MAX_IMAGE_SIZE_CEILING: usize = 1024 * 1024 * 1024;
+
+/// The current limit on the size of a module image.
+static MAX_IMAGE_SIZE: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_IMAGE_SIZE);
+
+/// The current limit on the size of a module image.
+fn max_image_size() -> usize {
+    MAX_IMAGE_SIZE.load(Ordering::Relaxed)
+}
 
 /// The length of a module name including its NUL (`MODULE_NAME_LEN`).
 const MODULE_NAME_LEN: usize = 56;
@@ -72,6 +84,10 @@ pub const ARGS_LEN: usize = 1024;
 /// `char[1024]`) for the module this open file loads, like the `param_values` argument of
 /// `init_module(2)`.
 pub const RLOADER_IOC_SET_ARGS: u32 = _IOW::<[u8; ARGS_LEN]>(b'r' as u32, 2);
+
+/// `RLOADER_IOC_SET_MAX_SIZE`: set the limit on the size of module images, in bytes (a `u64`
+/// the argument points to; 1 to 1 GiB), for every later write. Returns the previous limit.
+pub const RLOADER_IOC_SET_MAX_SIZE: u32 = _IOW::<u64>(b'r' as u32, 3);
 
 /// The module: owns the registration of `/dev/rloader` and the list of loaded modules.
 struct RLoader {
@@ -138,17 +154,13 @@ struct RLoaderFile {
 
 /// Makes room in `bytes` for `len` bytes in total, growing the buffer geometrically (so that
 /// many small writes copy every byte a bounded number of times) but never beyond
-/// [`MAX_IMAGE_SIZE`] or, once it is known, the image's extent `needed`.
-fn grow(bytes: &mut KVVec<u8>, len: usize, needed: usize) -> Result {
+/// `max` or, once it is known, the image's extent `needed`.
+fn grow(bytes: &mut KVVec<u8>, len: usize, needed: usize, max: usize) -> Result {
     let cap = bytes.capacity();
     if len <= cap {
         return Ok(());
     }
-    let limit = if needed >= len {
-        needed
-    } else {
-        MAX_IMAGE_SIZE
-    };
+    let limit = if needed >= len { needed } else { max };
     let target = cap.saturating_mul(2).max(len).max(4096).min(limit).max(len);
     let additional = target.checked_sub(bytes.len()).ok_or(EINVAL)?;
     if target >= cap.saturating_mul(2) {
@@ -168,17 +180,15 @@ impl Image {
     fn append(&mut self, buf: &mut UserSliceReader) -> Result<bool> {
         let count = buf.len();
         let old_len = self.bytes.len();
+        let max = max_image_size();
         let new_len = match old_len.checked_add(count) {
-            Some(n) if n <= MAX_IMAGE_SIZE => n,
+            Some(n) if n <= max => n,
             _ => {
-                pr_err!(
-                    "image too large: more than the limit of {} bytes\n",
-                    MAX_IMAGE_SIZE
-                );
+                pr_err!("image too large: more than the limit of {} bytes\n", max);
                 return Err(EFBIG);
             }
         };
-        grow(&mut self.bytes, new_len, self.needed)?;
+        grow(&mut self.bytes, new_len, self.needed, max)?;
         let spare = self
             .bytes
             .spare_capacity_mut()
@@ -192,8 +202,12 @@ impl Image {
             return Ok(false);
         }
         match engine::extent(&self.bytes) {
-            Ok(engine::Extent::AtLeast(n)) if n > MAX_IMAGE_SIZE => {
-                pr_err!("image too large: its headers need {} bytes\n", n);
+            Ok(engine::Extent::AtLeast(n)) if n > max => {
+                pr_err!(
+                    "image too large: its headers need {} bytes, the limit is {}\n",
+                    n,
+                    max
+                );
                 Err(EFBIG)
             }
             Ok(engine::Extent::AtLeast(n)) => {
@@ -331,11 +345,26 @@ impl MiscDevice for RLoaderFile {
     }
 
     fn ioctl(device: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        if cmd != RLOADER_IOC_UNLOAD && cmd != RLOADER_IOC_SET_ARGS {
+        if cmd != RLOADER_IOC_UNLOAD
+            && cmd != RLOADER_IOC_SET_ARGS
+            && cmd != RLOADER_IOC_SET_MAX_SIZE
+        {
             return Err(ENOTTY);
         }
         if !capable(Capability::SYS_MODULE) {
             return Err(EPERM);
+        }
+        if cmd == RLOADER_IOC_SET_MAX_SIZE {
+            let max = UserSlice::new(arg, core::mem::size_of::<u64>())
+                .reader()
+                .read::<u64>()?;
+            let max = usize::try_from(max)
+                .ok()
+                .filter(|m| (1..=MAX_IMAGE_SIZE_CEILING).contains(m))
+                .ok_or(EINVAL)?;
+            let old = MAX_IMAGE_SIZE.swap(max, Ordering::Relaxed);
+            pr_info!("image size limit set to {} bytes\n", max);
+            return isize::try_from(old).map_err(|_| EINVAL);
         }
         if cmd == RLOADER_IOC_SET_ARGS {
             let mut buf = KVec::from_elem(0u8, ARGS_LEN, GFP_KERNEL)?;

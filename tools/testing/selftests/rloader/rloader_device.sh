@@ -20,7 +20,7 @@ fi
 IMAGE=$(modpath rust_minimal)
 SIZE=$(stat -c %s "$IMAGE")
 
-ktap_set_plan 15
+ktap_set_plan 18
 
 unload_rloader 2>/dev/null
 ktap_test_result "insmod rloader" load_rloader
@@ -67,6 +67,15 @@ done
 { head -c 40 "$IMAGE"; printf '\000\000\000\010\000\000\000\000'; tail -c +49 "$IMAGE" | head -c 16; } > "$TMP/huge.ko"
 expect_err "File too large" "an image over 64 MiB is refused with EFBIG" \
 	sh -c "cat '$TMP/huge.ko' > $DEV"
+
+# The limit can be changed: a lower one refuses a real module.
+old=$("$DIR/rloaderctl" limit 4096)
+mark_dmesg
+expect_err "File too large" "with the limit set to 4096 bytes, rust_minimal is refused" \
+	sh -c "cat '$IMAGE' > $DEV"
+expect_dmesg "rloader: image too large: (more than the limit of 4096 bytes|its headers need [0-9]+ bytes, the limit is 4096)" \
+	"the refusal names the limit"
+ktap_test_result "restoring the limit of $old bytes" "$DIR/rloaderctl" limit "$old"
 
 # The device's owner is rloader: an open file pins the module.
 exec 3>"$DEV"

@@ -30,7 +30,7 @@ bad-machine rust_minimal ENOEXEC image invalid architecture 3 in ELF header \(ne
 bad-shentsize nls_cp437 ENOEXEC image invalid ELF section header size 40$
 extended-numbering rust_minimal ENOEXEC image extended section numbering \(SHN_XINDEX\) is not supported$
 shdrs-out-of-file nls_cp437 ENOEXEC image section header table \([0-9]+ entries at 0xffffffffffffffc0\) overflows the image$
-image-too-large rust_minimal EFBIG device image too large: its headers need [0-9]+ bytes$
+image-too-large rust_minimal EFBIG device image too large: its headers need [0-9]+ bytes, the limit is [0-9]+$
 shdrs-past-end nls_cp437 ENODATA device incomplete module image: [0-9]+ of [0-9]+ bytes received$
 bad-null-section rust_minimal ENOEXEC image section 0 is not an empty SHT_NULL section$
 section-out-of-file nls_cp437 ENOEXEC image section [0-9]+ \(type 1\) lies outside the image$
@@ -71,7 +71,7 @@ layout-overflow rust_minimal ENOMEM load layout overflows while placing section 
 unresolved nls_cp437 ENOENT load Unknown symbol [XY][^ ]* \(err -2\)$
 missing-vermagic rust_minimal ENOEXEC load no version magic in \.modinfo$
 vermagic-mismatch nls_cp437 ENOEXEC kernel version magic '[XY][^']*' should be '[^']*'$
-livepatch-modinfo rust_minimal ENOEXEC kernel module is marked as livepatch module, but livepatch support is disabled$
+livepatch-modinfo rust_minimal ENOEXEC load livepatch modules are not supported by rloader$
 EOF
 }
 

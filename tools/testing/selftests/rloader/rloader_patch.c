@@ -3,11 +3,12 @@
  * rloader_patch: copy a file, replacing one string by another of the same
  * length.
  *
- *   rloader_patch IN OUT OLD NEW
+ *   rloader_patch IN OUT OLD NEW [all]
  *
  * The selftests make variants of modules that modpost refuses to build: a
  * non-GPL license ("license=GPL" -> "license=XYZ"), or a missing namespace
- * import.  Exits 1 if OLD does not occur exactly once or the lengths differ.
+ * import; with "all", every occurrence is replaced (a module renamed).
+ * Exits 1 if OLD does not occur (or, without "all", occurs more than once).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +18,12 @@ int main(int argc, char **argv)
 {
 	size_t len, cap = 1 << 20, olen;
 	char *buf, *hit = NULL, *p;
+	int all = argc == 6 && !strcmp(argv[5], "all");
 	FILE *in, *out;
 
-	if (argc != 5 || strlen(argv[3]) != strlen(argv[4]) || !*argv[3]) {
-		fprintf(stderr, "usage: %s IN OUT OLD NEW (OLD and NEW of one length)\n", argv[0]);
+	if ((argc != 5 && !all) || strlen(argv[3]) != strlen(argv[4]) || !*argv[3]) {
+		fprintf(stderr, "usage: %s IN OUT OLD NEW [all] (OLD and NEW of one length)\n",
+			argv[0]);
 		return 2;
 	}
 	olen = strlen(argv[3]);
@@ -46,6 +49,11 @@ int main(int argc, char **argv)
 	for (p = buf; p + olen <= buf + len; p++) {
 		if (memcmp(p, argv[3], olen))
 			continue;
+		if (all) {
+			memcpy(p, argv[4], olen);
+			hit = p;
+			continue;
+		}
 		if (hit) {
 			fprintf(stderr, "%s: '%s' occurs more than once\n", argv[1], argv[3]);
 			return 1;
@@ -56,7 +64,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: '%s' not found\n", argv[1], argv[3]);
 		return 1;
 	}
-	memcpy(hit, argv[4], olen);
+	if (!all)
+		memcpy(hit, argv[4], olen);
 	out = fopen(argv[2], "wb");
 	if (!out || fwrite(buf, 1, len, out) != len || fclose(out)) {
 		perror(argv[2]);

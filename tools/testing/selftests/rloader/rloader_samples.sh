@@ -26,7 +26,7 @@ IOCTL="$DIR/rloader_ioctl"
 PATCH="$DIR/rloader_patch"
 EAGAIN_MSG="Resource temporarily unavailable"
 
-ktap_set_plan 41
+ktap_set_plan 43
 
 load_rloader
 
@@ -65,6 +65,15 @@ if loaded rl_chain_a || loaded rl_chain_b || loaded rl_chain_c; then
 else
 	ktap_test_pass "the mixed stack unloads in order"
 fi
+
+# A module exporting what another module already exports: A renamed.
+"$PATCH" "$(modpath rl_chain_a)" "$TMP/dup.ko" rl_chain_a rl_chain_x all
+rl rl_chain_a
+mark_dmesg
+expect_err "File exists" "a duplicate export fails with EEXIST" sh -c "cat '$TMP/dup.ko' > $DEV"
+expect_dmesg "rl_chain_x: exports duplicate symbol rl_a_[a-z]+ \(owned by rl_chain_a\)" \
+	"the duplicate symbol and its owner are named"
+rmmod rl_chain_a
 
 # An unresolved symbol: B without A.
 mark_dmesg

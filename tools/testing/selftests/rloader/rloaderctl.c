@@ -6,12 +6,15 @@
  *                            load the module in FILE with parameters (like
  *                            cat FILE > /dev/rloader, which passes none)
  *   rloaderctl unload NAME    unload module NAME (the RLOADER_IOC_UNLOAD ioctl)
+ *   rloaderctl limit BYTES    set the image size limit (RLOADER_IOC_SET_MAX_SIZE);
+ *                            prints the previous limit
  *
  * Exits 0 on success; otherwise prints the error and exits 1.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 #define RLOADER_IOC_UNLOAD	_IOW('r', 1, char[MODULE_NAME_LEN])
 #define ARGS_LEN		1024
 #define RLOADER_IOC_SET_ARGS	_IOW('r', 2, char[ARGS_LEN])
+#define RLOADER_IOC_SET_MAX_SIZE _IOW('r', 3, unsigned long long)
 
 static int fail(const char *what, const char *arg)
 {
@@ -96,12 +100,31 @@ static int unload(const char *name)
 	return 0;
 }
 
+static int limit(const char *bytes)
+{
+	unsigned long long max = strtoull(bytes, NULL, 0);
+	int fd, old;
+
+	fd = open(RLOADER_DEV, O_WRONLY);
+	if (fd < 0)
+		return fail("open", RLOADER_DEV);
+	old = ioctl(fd, RLOADER_IOC_SET_MAX_SIZE, &max);
+	if (old < 0)
+		return fail("limit", bytes);
+	printf("%d\n", old);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "load"))
 		return load(argv[2], argc - 3, argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "unload"))
 		return unload(argv[2]);
-	fprintf(stderr, "usage: %s load FILE [PARAM=VALUE...] | unload NAME\n", argv[0]);
+	if (argc == 3 && !strcmp(argv[1], "limit"))
+		return limit(argv[2]);
+	fprintf(stderr, "usage: %s load FILE [PARAM=VALUE...] | unload NAME | limit BYTES\n",
+		argv[0]);
 	return 2;
 }
