@@ -30,8 +30,8 @@ ktap_set_plan $((24 + $(echo $DIFF_MODS | wc -w)))
 
 load_rloader
 
-# state NAME: the /proc/modules line of NAME without its address.
-state() { grep "^$1 " /proc/modules | cut -d' ' -f1-5; }
+# state NAME: the /proc/modules line of NAME without its address (taints kept).
+state() { grep "^$1 " /proc/modules | cut -d' ' -f1-5,7; }
 loaded() { grep -q "^$1 " /proc/modules; }
 
 mark_dmesg
