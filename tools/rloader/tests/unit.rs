@@ -172,6 +172,23 @@ fn weak_and_got_resolve_to_zero() {
     assert_eq!(l.symbol_stats.weak_zero, 1);
 }
 
+#[test]
+fn symbol_table_walks_agree() {
+    let image = sample();
+    let plan = parse(&image).unwrap();
+    let all: Vec<Symbol> = plan.symbols().collect();
+    assert_eq!(all.len(), plan.symbol_count());
+    for (k, s) in all.iter().enumerate() {
+        assert_eq!(Some(*s), plan.symbol(SymbolIndex(k)));
+    }
+    let off = get_shdr(&image, idx::SYMTAB).sh_offset as usize;
+    let e = &image[off + 24 * sym_idx::ABS_SYM as usize..][..24];
+    assert_eq!(Symbol::from_entry(e), Some(all[sym_idx::ABS_SYM as usize]));
+    assert_eq!(Symbol::from_entry(&e[..23]), None);
+    assert_eq!(Rela::from_entry(&[0; 23]), None);
+    assert_eq!(SectionHeader::from_entry(&[0; 63]), None);
+}
+
 // ------------------------------------------------------------ rejections
 
 #[test]

@@ -93,41 +93,48 @@ pub struct Bytes<'a>(pub &'a [u8]);
 
 impl<'a> Bytes<'a> {
     /// Returns `len` bytes at `off`, or `None` when out of bounds.
+    #[inline]
     pub fn slice(&self, off: usize, len: usize) -> Option<&'a [u8]> {
         let end = off.checked_add(len)?;
         self.0.get(off..end)
     }
 
     /// Reads one byte.
+    #[inline]
     pub fn u8(&self, off: usize) -> Option<u8> {
         self.0.get(off).copied()
     }
 
     /// Reads a little-endian `u16`.
+    #[inline]
     pub fn u16(&self, off: usize) -> Option<u16> {
         let b = self.slice(off, 2)?;
         Some(u16::from_le_bytes([*b.first()?, *b.get(1)?]))
     }
 
     /// Reads a little-endian `u32`.
+    #[inline]
     pub fn u32(&self, off: usize) -> Option<u32> {
         let b: [u8; 4] = self.slice(off, 4)?.try_into().ok()?;
         Some(u32::from_le_bytes(b))
     }
 
     /// Reads a little-endian `i32`.
+    #[inline]
     pub fn i32(&self, off: usize) -> Option<i32> {
         let b: [u8; 4] = self.slice(off, 4)?.try_into().ok()?;
         Some(i32::from_le_bytes(b))
     }
 
     /// Reads a little-endian `u64`.
+    #[inline]
     pub fn u64(&self, off: usize) -> Option<u64> {
         let b: [u8; 8] = self.slice(off, 8)?.try_into().ok()?;
         Some(u64::from_le_bytes(b))
     }
 
     /// Reads a little-endian `i64`.
+    #[inline]
     pub fn i64(&self, off: usize) -> Option<i64> {
         let b: [u8; 8] = self.slice(off, 8)?.try_into().ok()?;
         Some(i64::from_le_bytes(b))
@@ -135,6 +142,7 @@ impl<'a> Bytes<'a> {
 }
 
 /// Converts an image value to `usize`, `None` if it does not fit.
+#[inline]
 pub fn to_usize(v: u64) -> Option<usize> {
     usize::try_from(v).ok()
 }
@@ -215,18 +223,26 @@ pub struct SectionHeader {
 impl SectionHeader {
     /// Decodes the 64 bytes at `off`.
     pub fn parse(data: &[u8], off: usize) -> Option<Self> {
-        let b = Bytes(data);
+        Self::from_entry(Bytes(data).slice(off, SHDR_SIZE)?)
+    }
+
+    /// Decodes one table entry: the first 64 bytes of `entry`.
+    #[inline]
+    pub fn from_entry(entry: &[u8]) -> Option<Self> {
+        // One bounds check for the entry; the field reads below are then
+        // at constant offsets into a constant-length slice.
+        let b = Bytes(entry.first_chunk::<SHDR_SIZE>()?);
         Some(SectionHeader {
-            sh_name: b.u32(off)?,
-            sh_type: b.u32(off.checked_add(4)?)?,
-            sh_flags: b.u64(off.checked_add(8)?)?,
-            sh_addr: b.u64(off.checked_add(16)?)?,
-            sh_offset: b.u64(off.checked_add(24)?)?,
-            sh_size: b.u64(off.checked_add(32)?)?,
-            sh_link: b.u32(off.checked_add(40)?)?,
-            sh_info: b.u32(off.checked_add(44)?)?,
-            sh_addralign: b.u64(off.checked_add(48)?)?,
-            sh_entsize: b.u64(off.checked_add(56)?)?,
+            sh_name: b.u32(0)?,
+            sh_type: b.u32(4)?,
+            sh_flags: b.u64(8)?,
+            sh_addr: b.u64(16)?,
+            sh_offset: b.u64(24)?,
+            sh_size: b.u64(32)?,
+            sh_link: b.u32(40)?,
+            sh_info: b.u32(44)?,
+            sh_addralign: b.u64(48)?,
+            sh_entsize: b.u64(56)?,
         })
     }
 
@@ -261,14 +277,20 @@ pub struct Symbol {
 impl Symbol {
     /// Decodes the 24 bytes at `off`.
     pub fn parse(data: &[u8], off: usize) -> Option<Self> {
-        let b = Bytes(data);
+        Self::from_entry(Bytes(data).slice(off, SYM_SIZE)?)
+    }
+
+    /// Decodes one table entry: the first 24 bytes of `entry`.
+    #[inline]
+    pub fn from_entry(entry: &[u8]) -> Option<Self> {
+        let b = Bytes(entry.first_chunk::<SYM_SIZE>()?);
         Some(Symbol {
-            st_name: b.u32(off)?,
-            st_info: b.u8(off.checked_add(4)?)?,
-            st_other: b.u8(off.checked_add(5)?)?,
-            st_shndx: b.u16(off.checked_add(6)?)?,
-            st_value: b.u64(off.checked_add(8)?)?,
-            st_size: b.u64(off.checked_add(16)?)?,
+            st_name: b.u32(0)?,
+            st_info: b.u8(4)?,
+            st_other: b.u8(5)?,
+            st_shndx: b.u16(6)?,
+            st_value: b.u64(8)?,
+            st_size: b.u64(16)?,
         })
     }
 
@@ -297,15 +319,22 @@ pub struct Rela {
 impl Rela {
     /// Decodes the 24 bytes at `off`.
     pub fn parse(data: &[u8], off: usize) -> Option<Self> {
-        let b = Bytes(data);
+        Self::from_entry(Bytes(data).slice(off, RELA_SIZE)?)
+    }
+
+    /// Decodes one table entry: the first 24 bytes of `entry`.
+    #[inline]
+    pub fn from_entry(entry: &[u8]) -> Option<Self> {
+        let b = Bytes(entry.first_chunk::<RELA_SIZE>()?);
         Some(Rela {
-            r_offset: b.u64(off)?,
-            r_info: b.u64(off.checked_add(8)?)?,
-            r_addend: b.i64(off.checked_add(16)?)?,
+            r_offset: b.u64(0)?,
+            r_info: b.u64(8)?,
+            r_addend: b.i64(16)?,
         })
     }
 
     /// `ELF64_R_SYM(r_info)`.
+    #[inline]
     pub fn sym(&self) -> SymbolIndex {
         // The shift leaves 32 bits, which always fit a 64-bit usize; on a
         // narrower target the value saturates and is then rejected as out
@@ -314,6 +343,7 @@ impl Rela {
     }
 
     /// `ELF64_R_TYPE(r_info)`.
+    #[inline]
     pub fn r_type(&self) -> u32 {
         (self.r_info & 0xffff_ffff) as u32
     }

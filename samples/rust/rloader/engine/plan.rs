@@ -332,36 +332,12 @@ impl<'a> Plan<'a> {
             let body = section_bytes(data, &s);
             let n = body.len() / RELA_SIZE;
             relocation_count = relocation_count.saturating_add(n);
-            for r in 0..n {
-                let Some(rel) = r.checked_mul(RELA_SIZE).and_then(|o| Rela::parse(body, o)) else {
-                    break;
-                };
-                if rel.sym().0 >= nsyms {
-                    soft(Error::RelocBadSymbol { section: idx, reloc: r, symbol: rel.sym() });
-                    continue;
-                }
-                let Some(width) = super::reloc::width(rel.r_type()) else {
-                    soft(Error::RelocUnknownType { section: idx, reloc: r, r_type: rel.r_type() });
-                    continue;
-                };
-                let fits = rel
-                    .r_offset
-                    .checked_add(width as u64)
-                    .is_some_and(|end| end <= target_size);
-                if !fits {
-                    soft(Error::RelocOutOfSection {
-                        section: idx,
-                        reloc: r,
-                        offset: rel.r_offset,
-                        size: target_size,
-                    });
-                }
-            }
+            check_relocations(idx, body, nsyms, target_size, &mut soft);
         }
 
         // --- symbols (the parts of simplify_symbols that need no resolver) ---
-        for k in 0..nsyms {
-            let Some(sym) = k.checked_mul(SYM_SIZE).and_then(|o| Symbol::parse(symtab, o)) else {
+        for (k, entry) in symtab.chunks_exact(SYM_SIZE).enumerate() {
+            let Some(sym) = Symbol::from_entry(entry) else {
                 break;
             };
             let symbol = SymbolIndex(k);
@@ -369,19 +345,21 @@ impl<'a> Plan<'a> {
                 soft(Error::SymbolNameOutOfBounds { symbol, st_name: sym.st_name });
                 continue;
             }
-            let name = c_str_at(strtab, sym.st_name as usize).unwrap_or(&[]);
             if k == 0 {
                 continue;
             }
+            // The name is only needed for the checks that look at it and
+            // for messages: find its end only then.
+            let name = || c_str_at(strtab, sym.st_name as usize).unwrap_or(&[]);
             match sym.st_shndx {
-                SHN_COMMON if !name.starts_with(b"__gnu_lto") => {
-                    soft(Error::CommonSymbol { symbol, name })
+                SHN_COMMON if !name().starts_with(b"__gnu_lto") => {
+                    soft(Error::CommonSymbol { symbol, name: name() })
                 }
                 SHN_UNDEF | SHN_ABS | SHN_COMMON => {}
-                SHN_LIVEPATCH => soft(Error::Livepatch { symbol, name }),
+                SHN_LIVEPATCH => soft(Error::Livepatch { symbol, name: name() }),
                 SHN_XINDEX => soft(Error::ExtendedNumbering),
                 x if usize::from(x) >= shnum => {
-                    soft(Error::SymbolBadSection { symbol, name, shndx: x })
+                    soft(Error::SymbolBadSection { symbol, name: name(), shndx: x })
                 }
                 _ => {}
             }
@@ -481,6 +459,12 @@ impl<'a> Plan<'a> {
         Symbol::parse(self.symtab, index.0.checked_mul(SYM_SIZE)?)
     }
 
+    /// All symbols in index order, the null symbol 0 included
+    /// ([`Plan::symbol_count`] of them).
+    pub fn symbols(&self) -> impl Iterator<Item = Symbol> + 'a {
+        self.symtab.chunks_exact(SYM_SIZE).filter_map(Symbol::from_entry)
+    }
+
     /// The name of a symbol.
     pub fn symbol_name(&self, sym: &Symbol) -> &'a [u8] {
         c_str_at(self.strtab, sym.st_name as usize).unwrap_or(&[])
@@ -493,9 +477,7 @@ impl<'a> Plan<'a> {
 
     /// The entries of relocation section `index`.
     pub fn relocations(&self, index: SectionIndex) -> impl Iterator<Item = Rela> + 'a {
-        let body = self.section_data(index);
-        (0..body.len() / RELA_SIZE)
-            .filter_map(move |r| r.checked_mul(RELA_SIZE).and_then(|o| Rela::parse(body, o)))
+        self.section_data(index).chunks_exact(RELA_SIZE).filter_map(Rela::from_entry)
     }
 
     /// The `.modinfo` contents (empty if absent).
@@ -504,6 +486,45 @@ impl<'a> Plan<'a> {
             Some(i) => self.section_data(i),
             None => &[],
         })
+    }
+}
+
+/// Checks the entries of relocation section `section` against a symbol
+/// table of `nsyms` entries and a target section of `target_size` bytes:
+/// every symbol index inside the table, every type one the relocation pass
+/// knows, every patched field inside the target. Each problem goes to
+/// `soft`.
+fn check_relocations<'a>(
+    section: SectionIndex,
+    body: &[u8],
+    nsyms: usize,
+    target_size: u64,
+    soft: &mut impl FnMut(Error<'a>),
+) {
+    for (r, entry) in body.chunks_exact(RELA_SIZE).enumerate() {
+        let Some(rel) = Rela::from_entry(entry) else {
+            break;
+        };
+        if rel.sym().0 >= nsyms {
+            soft(Error::RelocBadSymbol { section, reloc: r, symbol: rel.sym() });
+            continue;
+        }
+        let Some(width) = super::reloc::width(rel.r_type()) else {
+            soft(Error::RelocUnknownType { section, reloc: r, r_type: rel.r_type() });
+            continue;
+        };
+        let fits = rel
+            .r_offset
+            .checked_add(width as u64)
+            .is_some_and(|end| end <= target_size);
+        if !fits {
+            soft(Error::RelocOutOfSection {
+                section,
+                reloc: r,
+                offset: rel.r_offset,
+                size: target_size,
+            });
+        }
     }
 }
 

@@ -43,6 +43,7 @@ pub fn type_slot(r_type: u32) -> Option<usize> {
 
 /// Width in bytes of the field a type patches; `None` for types the
 /// kernel rejects.
+#[inline]
 pub fn width(r_type: u32) -> Option<usize> {
     match r_type {
         R_X86_64_NONE => Some(0),
@@ -136,6 +137,7 @@ pub enum ComputeError {
 ///   unless it sign-extends from 32 bits. (The 6.12 kernel truncates
 ///   silently here; the engine is stricter.)
 /// * `R_X86_64_PC64`: `S + A - P` (8 bytes).
+#[inline]
 pub fn compute(r_type: u32, s: u64, a: i64, p: u64) -> Result<Patch, ComputeError> {
     let val = s.wrapping_add_signed(a);
     let (v, width) = match r_type {
@@ -190,6 +192,110 @@ impl RelocStats {
     }
 }
 
+/// Why [`store`] refused a patch.
+enum StoreError {
+    /// The field does not lie inside the section.
+    OutOfSection,
+    /// The field already holds a non-zero byte.
+    Nonzero,
+}
+
+/// Stores `patch` at `start` in `mem`, refusing a field that is not all
+/// zero. The common widths get fixed-size copies instead of byte loops.
+#[inline]
+fn store(mem: &mut [u8], start: usize, patch: &Patch) -> Result<(), StoreError> {
+    match patch.width {
+        8 => store_n::<8>(mem, start, &patch.bytes),
+        4 => store_n::<4>(mem, start, &patch.bytes),
+        width => {
+            let end = start.checked_add(width).ok_or(StoreError::OutOfSection)?;
+            let field = mem.get_mut(start..end).ok_or(StoreError::OutOfSection)?;
+            if field.iter().any(|&b| b != 0) {
+                return Err(StoreError::Nonzero);
+            }
+            for (d, v) in field.iter_mut().zip(patch.as_slice()) {
+                *d = *v;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// [`store`] for a field of `N` bytes, the first `N` of `bytes`.
+#[inline]
+fn store_n<const N: usize>(mem: &mut [u8], start: usize, bytes: &[u8; 8]) -> Result<(), StoreError> {
+    let end = start.checked_add(N).ok_or(StoreError::OutOfSection)?;
+    let field = mem
+        .get_mut(start..end)
+        .and_then(|f| f.first_chunk_mut::<N>())
+        .ok_or(StoreError::OutOfSection)?;
+    let value = bytes.first_chunk::<N>().ok_or(StoreError::OutOfSection)?;
+    if *field != [0; N] {
+        return Err(StoreError::Nonzero);
+    }
+    *field = *value;
+    Ok(())
+}
+
+/// Applies the entries of relocation section `section` (`body`) to the
+/// memory `mem` of its target, placed at address `base`; counts them into
+/// `stats`.
+fn apply_section<'a>(
+    section: SectionIndex,
+    body: &[u8],
+    symbols: &[u64],
+    mem: &mut [u8],
+    base: u64,
+    stats: &mut RelocStats,
+) -> Result<(), Error<'a>> {
+    // Applied relocations by type number (every accepted type is at most
+    // R_X86_64_PC64): a plain index instead of a search per relocation.
+    let mut counts = [0usize; R_X86_64_PC64 as usize + 1];
+    for (r, entry) in body.chunks_exact(RELA_SIZE).enumerate() {
+        let Some(rel) = Rela::from_entry(entry) else { continue };
+        let r_type = rel.r_type();
+        let Some(&s) = symbols.get(rel.sym().0) else {
+            return Err(Error::RelocBadSymbol { section, reloc: r, symbol: rel.sym() });
+        };
+        let p = base.wrapping_add(rel.r_offset);
+        let patch = match compute(r_type, s, rel.r_addend, p) {
+            Ok(patch) => patch,
+            Err(ComputeError::UnknownType) => {
+                return Err(Error::RelocUnknownType { section, reloc: r, r_type })
+            }
+            Err(ComputeError::Overflow(value)) => {
+                return Err(Error::RelocOverflow { section, reloc: r, r_type, value })
+            }
+        };
+        let stored = match to_usize(rel.r_offset) {
+            Some(start) => store(mem, start, &patch),
+            None => Err(StoreError::OutOfSection),
+        };
+        match stored {
+            Ok(()) => {}
+            Err(StoreError::OutOfSection) => {
+                return Err(Error::RelocOutOfSection {
+                    section,
+                    reloc: r,
+                    offset: rel.r_offset,
+                    size: mem.len() as u64,
+                })
+            }
+            Err(StoreError::Nonzero) => {
+                return Err(Error::RelocTargetNonzero { section, reloc: r, r_type })
+            }
+        }
+        if let Some(c) = usize::try_from(r_type).ok().and_then(|t| counts.get_mut(t)) {
+            *c = c.saturating_add(1);
+        }
+    }
+    for (total, &t) in stats.by_type.iter_mut().zip(TYPES.iter()) {
+        let n = usize::try_from(t).ok().and_then(|t| counts.get(t)).copied().unwrap_or(0);
+        *total = total.saturating_add(n);
+    }
+    Ok(())
+}
+
 /// Applies every `SHT_RELA` section whose target is allocated, like
 /// `apply_relocations()`. `symbols` holds the final symbol values from
 /// [`super::symbols::resolve_symbols`]. Fails if a target field is not
@@ -203,47 +309,22 @@ pub fn relocate<'a, T: Target + ?Sized>(
         return Err(Error::TableSize { needed: plan.symbol_count(), given: symbols.len() });
     }
     let mut stats = RelocStats::default();
-    for sec in plan.rela_sections() {
-        let tidx = SectionIndex(sec.header.sh_info as usize);
-        let count = plan.relocations(sec.index).count();
+    for i in 0..plan.section_count() {
+        let section = SectionIndex(i);
+        let Some(header) = plan.section_header(section) else { continue };
+        if header.sh_type != SHT_RELA {
+            continue;
+        }
+        let tidx = SectionIndex(header.sh_info as usize);
+        let body = plan.section_data(section);
         if !plan.is_allocated(tidx) {
-            stats.skipped = stats.skipped.saturating_add(count);
+            stats.skipped = stats.skipped.saturating_add(body.len() / RELA_SIZE);
             continue;
         }
         let (mem, base) = target
             .section(tidx)
             .ok_or(Error::NoTargetMemory { section: tidx })?;
-        for (r, rel) in plan.relocations(sec.index).enumerate() {
-            let r_type = rel.r_type();
-            let s = symbols.get(rel.sym().0).copied().ok_or(Error::RelocBadSymbol {
-                section: sec.index,
-                reloc: r,
-                symbol: rel.sym(),
-            })?;
-            let p = base.wrapping_add(rel.r_offset);
-            let patch = compute(r_type, s, rel.r_addend, p).map_err(|e| match e {
-                ComputeError::UnknownType => Error::RelocUnknownType { section: sec.index, reloc: r, r_type },
-                ComputeError::Overflow(value) => Error::RelocOverflow { section: sec.index, reloc: r, r_type, value },
-            })?;
-            let oob = Error::RelocOutOfSection {
-                section: sec.index,
-                reloc: r,
-                offset: rel.r_offset,
-                size: mem.len() as u64,
-            };
-            let start = to_usize(rel.r_offset).ok_or(oob)?;
-            let end = start.checked_add(patch.width).ok_or(oob)?;
-            let field = mem.get_mut(start..end).ok_or(oob)?;
-            if field.iter().any(|&b| b != 0) {
-                return Err(Error::RelocTargetNonzero { section: sec.index, reloc: r, r_type });
-            }
-            for (d, v) in field.iter_mut().zip(patch.as_slice()) {
-                *d = *v;
-            }
-            if let Some(c) = type_slot(r_type).and_then(|i| stats.by_type.get_mut(i)) {
-                *c = c.saturating_add(1);
-            }
-        }
+        apply_section(section, body, symbols, mem, base, &mut stats)?;
     }
     Ok(stats)
 }

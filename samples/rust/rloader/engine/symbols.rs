@@ -114,20 +114,20 @@ pub fn resolve_symbols<'a, R: Resolver + ?Sized>(
     let mut stats = SymbolStats::default();
     let mut first: Option<&'a [u8]> = None;
     let mut namespace_only = true;
-    for (k, value) in values.iter_mut().enumerate() {
+    // `values` has one entry per symbol: the zip visits every symbol.
+    for (k, (value, sym)) in values.iter_mut().zip(plan.symbols()).enumerate() {
         *value = 0;
         if k == 0 {
             continue;
         }
         let symbol = SymbolIndex(k);
-        let Some(sym) = plan.symbol(symbol) else { continue };
-        let name = plan.symbol_name(&sym);
         match sym.st_shndx {
             SHN_ABS => {
                 *value = sym.st_value;
                 stats.absolute = stats.absolute.saturating_add(1);
             }
             SHN_UNDEF => {
+                let name = plan.symbol_name(&sym);
                 let query = Query { name, gpl_compatible, modinfo };
                 match resolver.resolve(&query) {
                     Ok(r) => {
