@@ -113,6 +113,15 @@ proptest! {
     }
 
     #[test]
+    fn c_str_at_finds_the_first_nul(
+        table in proptest::collection::vec(prop_oneof![3 => 1u8..=255, 1 => Just(0u8), 1 => Just(1u8), 1 => Just(0x80u8)], 0..80),
+        off in 0usize..90,
+    ) {
+        let naive = table.get(off..).and_then(|t| t.iter().position(|&c| c == 0).map(|n| &t[..n]));
+        prop_assert_eq!(c_str_at(&table, off), naive);
+    }
+
+    #[test]
     fn engine_never_panics_on_mutations(pos in 0usize..4096, byte in any::<u8>(), n in 0usize..8) {
         let mut image = builder::sample_module();
         for k in 0..=n {

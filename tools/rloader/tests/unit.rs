@@ -7,6 +7,7 @@ use rloader_tools::builder::{self, get_shdr, idx, poke, set_shdr, shdr, sym_idx,
 use rloader_tools::engine::elf::*;
 use rloader_tools::engine::error::{Error, EINVAL, ENOENT, ENOEXEC, ENOMEM};
 use rloader_tools::engine::exports::{self, Placed};
+use rloader_tools::engine::kallsyms;
 use rloader_tools::engine::layout::{self, LayoutOptions, MemType};
 use rloader_tools::engine::modinfo::{license_is_gpl_compatible, ModInfo};
 use rloader_tools::engine::plan::{Config, Plan};
@@ -180,13 +181,93 @@ fn symbol_table_walks_agree() {
     assert_eq!(all.len(), plan.symbol_count());
     for (k, s) in all.iter().enumerate() {
         assert_eq!(Some(*s), plan.symbol(SymbolIndex(k)));
+        assert_eq!(Symbol::from_entry(&s.to_entry()), Some(*s));
     }
     let off = get_shdr(&image, idx::SYMTAB).sh_offset as usize;
     let e = &image[off + 24 * sym_idx::ABS_SYM as usize..][..24];
-    assert_eq!(Symbol::from_entry(e), Some(all[sym_idx::ABS_SYM as usize]));
+    assert_eq!(all[sym_idx::ABS_SYM as usize].to_entry(), e);
     assert_eq!(Symbol::from_entry(&e[..23]), None);
     assert_eq!(Rela::from_entry(&[0; 23]), None);
     assert_eq!(SectionHeader::from_entry(&[0; 63]), None);
+}
+
+#[test]
+fn kallsyms_tables_of_the_sample() {
+    let image = sample();
+    let mut l = load(&image).unwrap();
+    let names = |table: &[u8], symtab: &[u8]| -> Vec<String> {
+        symtab
+            .chunks(24)
+            .map(|e| {
+                let s = Symbol::from_entry(e).unwrap();
+                String::from_utf8(c_str_at(table, s.st_name as usize).unwrap().to_vec()).unwrap()
+            })
+            .collect()
+    };
+    for (all, core) in [
+        (false, &["", "cleanup_module", "sample_fn"][..]),
+        (true, &["", "counter", "__kstrtab_sample_fn", "__kstrtabns_sample_fn", "cleanup_module", "sample_fn"][..]),
+    ] {
+        let opts = kallsyms::Options { all, struct_size: 40, struct_align: 8 };
+        let mut lay = l.layout;
+        let t = kallsyms::plan(&l.plan, &l.placements, &opts, &mut lay).unwrap();
+        assert_eq!((t.full_count, t.core_count), (11, core.len()));
+        assert!(lay.size(MemType::InitData) >= t.full_typetab + 11);
+        assert!(lay.size(MemType::Data) >= t.core_typetab + core.len() as u64);
+        let mut full = vec![0xaa; 11 * 24];
+        let mut strtab = vec![0xaa; t.full_strtab_size as usize];
+        let mut types = vec![0xaa; 11];
+        let mut core_sym = vec![0xaa; core.len() * 24];
+        let mut core_str = vec![0xaa; t.core_strtab_size as usize];
+        let mut core_types = vec![0xaa; core.len()];
+        let mut out = kallsyms::Out {
+            full_symtab: &mut full,
+            full_strtab: &mut strtab,
+            full_typetab: &mut types,
+            core_symtab: &mut core_sym,
+            core_strtab: &mut core_str,
+            core_typetab: &mut core_types,
+        };
+        kallsyms::write(&l.plan, &l.placements, &opts, &l.symbols, &mut out).unwrap();
+        // The kernel's elf_type(): section symbol in .rodata, data, two
+        // strings, three functions, undefined, weak undefined, absolute.
+        assert_eq!(types, b"UrdrrtttUwa");
+        assert_eq!(strtab, l.plan.section_data(l.plan.strtab_index));
+        assert_eq!(names(&strtab, &full)[sym_idx::SAMPLE_FN as usize], "sample_fn");
+        assert_eq!(names(&core_str, &core_sym), core);
+        for (k, e) in full.chunks(24).enumerate() {
+            let s = Symbol::from_entry(e).unwrap();
+            assert_eq!(s.st_value, l.symbols[k]);
+            let orig = l.plan.symbol(SymbolIndex(k)).unwrap();
+            assert_eq!(Symbol { st_value: orig.st_value, ..s }, orig);
+        }
+        let text = l.addresses[idx::TEXT];
+        let last = Symbol::from_entry(&core_sym[core_sym.len() - 24..]).unwrap();
+        assert_eq!((last.st_value, core_types[core.len() - 1]), (text, b't'));
+    }
+    // Tables of the wrong size are refused, not overrun.
+    let opts = kallsyms::Options { all: false, struct_size: 40, struct_align: 8 };
+    let t = kallsyms::plan(&l.plan, &l.placements, &opts, &mut l.layout).unwrap();
+    let mut small = vec![0; 10 * 24];
+    let (mut a, mut b, mut c, mut d, mut e) = (
+        vec![0; t.full_strtab_size as usize],
+        vec![0; 11],
+        vec![0; 3 * 24],
+        vec![0; t.core_strtab_size as usize],
+        vec![0; 3],
+    );
+    let mut out = kallsyms::Out {
+        full_symtab: &mut small,
+        full_strtab: &mut a,
+        full_typetab: &mut b,
+        core_symtab: &mut c,
+        core_strtab: &mut d,
+        core_typetab: &mut e,
+    };
+    assert!(matches!(
+        kallsyms::write(&l.plan, &l.placements, &opts, &l.symbols, &mut out),
+        Err(Error::TableSize { .. })
+    ));
 }
 
 // ------------------------------------------------------------ rejections

@@ -141,6 +141,15 @@ impl<'a> Bytes<'a> {
     }
 }
 
+/// Stores `bytes` at `off` in `out`; a field outside `out` is dropped (the
+/// callers' offsets are constants inside their entries).
+#[inline]
+fn put<const N: usize>(out: &mut [u8], off: usize, bytes: [u8; N]) {
+    if let Some(field) = out.get_mut(off..).and_then(|t| t.first_chunk_mut::<N>()) {
+        *field = bytes;
+    }
+}
+
 /// Converts an image value to `usize`, `None` if it does not fit.
 #[inline]
 pub fn to_usize(v: u64) -> Option<usize> {
@@ -294,6 +303,19 @@ impl Symbol {
         })
     }
 
+    /// Encodes the symbol as a table entry (the inverse of
+    /// [`Symbol::from_entry`]).
+    #[inline]
+    pub fn to_entry(&self) -> [u8; SYM_SIZE] {
+        let mut e = [0; SYM_SIZE];
+        put(&mut e, 0, self.st_name.to_le_bytes());
+        put(&mut e, 4, [self.st_info, self.st_other]);
+        put(&mut e, 6, self.st_shndx.to_le_bytes());
+        put(&mut e, 8, self.st_value.to_le_bytes());
+        put(&mut e, 16, self.st_size.to_le_bytes());
+        e
+    }
+
     /// `ELF64_ST_BIND(st_info)`.
     pub fn bind(&self) -> u8 {
         self.st_info >> 4
@@ -353,6 +375,26 @@ impl Rela {
 /// the terminator; `None` if `off` is outside or no NUL follows.
 pub fn c_str_at(table: &[u8], off: usize) -> Option<&[u8]> {
     let tail = table.get(off..)?;
-    let len = tail.iter().position(|&c| c == 0)?;
-    tail.get(..len)
+    tail.get(..nul_position(tail)?)
+}
+
+/// Returns the index of the first NUL byte in `bytes`, looking at eight
+/// bytes at a time: the loader measures the name of every symbol it lists.
+fn nul_position(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut seen = 0usize;
+    for word in &mut words {
+        let w = u64::from_le_bytes(*word.first_chunk::<8>()?);
+        // A byte's high bit is set in `zero` if the byte is NUL, or if it
+        // is 0x01 and the NUL below it borrowed from it: the lowest byte
+        // marked is the first NUL.
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return seen.checked_add((zero.trailing_zeros() / 8) as usize);
+        }
+        seen = seen.checked_add(8)?;
+    }
+    seen.checked_add(words.remainder().iter().position(|&c| c == 0)?)
 }

@@ -60,9 +60,22 @@ fn placement(placements: &[Option<Placement>], shndx: u16) -> Option<Placement> 
     placements.get(usize::from(shndx)).copied().flatten()
 }
 
-/// Whether symbol `sym` belongs in the core table (the kernel's
-/// `is_core_symbol()`).
-fn is_core(plan: &Plan<'_>, placements: &[Option<Placement>], sym: &Symbol, all: bool) -> bool {
+/// The header of the section symbol `sym` is defined in; `None` when
+/// `st_shndx` is past the section table. Looked up once per symbol and
+/// passed to [`is_core`] and [`elf_type`].
+fn home_section(plan: &Plan<'_>, sym: &Symbol) -> Option<SectionHeader> {
+    plan.section_header(SectionIndex(usize::from(sym.st_shndx)))
+}
+
+/// Whether symbol `sym`, defined in section `home`, belongs in the core
+/// table (the kernel's `is_core_symbol()`).
+fn is_core(
+    plan: &Plan<'_>,
+    placements: &[Option<Placement>],
+    sym: &Symbol,
+    home: Option<&SectionHeader>,
+    all: bool,
+) -> bool {
     if sym.st_shndx == SHN_UNDEF || usize::from(sym.st_shndx) >= plan.section_count() || sym.st_name == 0 {
         return false;
     }
@@ -72,14 +85,18 @@ fn is_core(plan: &Plan<'_>, placements: &[Option<Placement>], sym: &Symbol, all:
     let Some(p) = placement(placements, sym.st_shndx) else {
         return false;
     };
-    let exec = plan
-        .section_header(SectionIndex(usize::from(sym.st_shndx)))
-        .is_some_and(|h| h.sh_flags & SHF_EXECINSTR != 0);
+    let exec = home.is_some_and(|h| h.sh_flags & SHF_EXECINSTR != 0);
     !p.mem.is_init() && (all || exec)
 }
 
-/// The `nm` type letter of a symbol, as the kernel's `elf_type()` gives it.
-fn elf_type(plan: &Plan<'_>, placements: &[Option<Placement>], sym: &Symbol) -> u8 {
+/// The `nm` type letter of symbol `sym`, defined in section `home`, as the
+/// kernel's `elf_type()` gives it.
+fn elf_type(
+    plan: &Plan<'_>,
+    placements: &[Option<Placement>],
+    sym: &Symbol,
+    home: Option<&SectionHeader>,
+) -> u8 {
     const STT_OBJECT: u8 = 1;
     if sym.bind() == STB_WEAK {
         return if sym.kind() == STT_OBJECT { b'v' } else { b'w' };
@@ -93,10 +110,9 @@ fn elf_type(plan: &Plan<'_>, placements: &[Option<Placement>], sym: &Symbol) -> 
     if sym.st_shndx >= SHN_LORESERVE {
         return b'?';
     }
-    let Some(sec) = plan.section(SectionIndex(usize::from(sym.st_shndx))) else {
+    let Some(h) = home else {
         return b'?';
     };
-    let h = sec.header;
     let alloc = placement(placements, sym.st_shndx).is_some();
     if h.sh_flags & SHF_EXECINSTR != 0 {
         b't'
@@ -108,7 +124,10 @@ fn elf_type(plan: &Plan<'_>, placements: &[Option<Placement>], sym: &Symbol) -> 
         }
     } else if h.sh_type == SHT_NOBITS {
         b'b'
-    } else if sec.name.starts_with(b".debug") {
+    } else if plan
+        .section(SectionIndex(usize::from(sym.st_shndx)))
+        .is_some_and(|sec| sec.name.starts_with(b".debug"))
+    {
         b'n'
     } else {
         b'?'
@@ -133,9 +152,8 @@ pub fn plan<'a>(
     let full_count = plan.symbol_count();
     let mut core_count = 0usize;
     let mut core_strtab_size = 0u64;
-    for i in 0..full_count {
-        let Some(sym) = plan.symbol(SymbolIndex(i)) else { continue };
-        if i == 0 || is_core(plan, placements, &sym, opts.all) {
+    for (i, sym) in plan.symbols().enumerate() {
+        if i == 0 || is_core(plan, placements, &sym, home_section(plan, &sym).as_ref(), opts.all) {
             core_count = core_count.checked_add(1).ok_or(overflow)?;
             let len = plan.symbol_name(&sym).len() as u64;
             core_strtab_size = core_strtab_size
@@ -170,16 +188,8 @@ pub fn plan<'a>(
 }
 
 fn put_symbol(out: &mut [u8], k: usize, sym: &Symbol, st_name: u32, value: u64) -> Option<()> {
-    let off = k.checked_mul(SYM_SIZE)?;
-    let dst = out.get_mut(off..off.checked_add(SYM_SIZE)?)?;
-    let mut b = [0u8; SYM_SIZE];
-    b[0..4].copy_from_slice(&st_name.to_le_bytes());
-    b[4] = sym.st_info;
-    b[5] = sym.st_other;
-    b[6..8].copy_from_slice(&sym.st_shndx.to_le_bytes());
-    b[8..16].copy_from_slice(&value.to_le_bytes());
-    b[16..24].copy_from_slice(&sym.st_size.to_le_bytes());
-    dst.copy_from_slice(&b);
+    let dst = out.get_mut(k.checked_mul(SYM_SIZE)?..)?.first_chunk_mut::<SYM_SIZE>()?;
+    *dst = Symbol { st_name, st_value: value, ..*sym }.to_entry();
     Some(())
 }
 
@@ -217,12 +227,13 @@ pub fn write<'a>(
     out.full_strtab.get_mut(..strtab.len()).ok_or(bad)?.copy_from_slice(strtab);
     let mut k = 0usize;
     let mut s = 0usize;
-    for (i, &value) in values.iter().enumerate() {
-        let sym = plan.symbol(SymbolIndex(i)).ok_or(bad)?;
+    // `values` has one entry per symbol: the zip visits every symbol.
+    for (i, (&value, sym)) in values.iter().zip(plan.symbols()).enumerate() {
         put_symbol(out.full_symtab, i, &sym, sym.st_name, value).ok_or(bad)?;
-        let ty = elf_type(plan, placements, &sym);
+        let home = home_section(plan, &sym);
+        let ty = elf_type(plan, placements, &sym, home.as_ref());
         *out.full_typetab.get_mut(i).ok_or(bad)? = ty;
-        if i != 0 && !is_core(plan, placements, &sym, opts.all) {
+        if i != 0 && !is_core(plan, placements, &sym, home.as_ref(), opts.all) {
             continue;
         }
         let name = plan.symbol_name(&sym);
