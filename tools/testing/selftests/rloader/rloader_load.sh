@@ -31,7 +31,7 @@ ktap_set_plan $((24 + $(echo $DIFF_MODS | wc -w)))
 load_rloader
 
 # state NAME: the /proc/modules line of NAME without its address (taints kept).
-state() { grep "^$1 " /proc/modules | cut -d' ' -f1-5,7; }
+state() { awk -v m="$1" '$1 == m { print $1, $2, $3, $4, $5, $7 }' /proc/modules | sed 's/ $//'; }
 loaded() { grep -q "^$1 " /proc/modules; }
 
 mark_dmesg
@@ -41,7 +41,7 @@ else
 	ktap_print_msg "cat failed: $(cat "$TMP/err")"
 	ktap_test_fail "cat rust_minimal.ko > $DEV loads it"
 fi
-if [ "$(state rust_minimal)" = "rust_minimal 12288 0 - Live" ] &&
+if state rust_minimal | grep -qE '^rust_minimal [0-9]+ 0 - Live$' &&
    [ "$(cat /sys/module/rust_minimal/initstate)" = live ]; then
 	ktap_test_pass "rust_minimal is live in /proc/modules and sysfs"
 else
