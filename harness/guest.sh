@@ -60,7 +60,10 @@ fi
 if [ "$(cat "$probe")" = kvm ]; then
 	accel=(-accel kvm -cpu host)
 else
-	accel=(-accel tcg -cpu max)
+	# One host thread for both vCPUs: with multi-threaded TCG a vCPU can
+	# still run an int3 that text_poke_bp() already removed (a static key
+	# flipped at boot), and the kernel oopses on it.
+	accel=(-accel tcg,thread=single -cpu max)
 fi
 
 # --- boot --------------------------------------------------------------------

@@ -25,7 +25,8 @@ make -s -C "$build/linux/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="
 echo "vng($flavour): console log: $log"
 # --verbose: the guest console carries the script's output when the
 # virtio-serial script ports are missing (no udev on the host root).
-timeout 900 vng --run "$out/arch/x86/boot/bzImage" --disable-kvm --memory 1G --verbose \
+# One vCPU: see the note on multi-threaded TCG in guest.sh.
+timeout 900 vng --run "$out/arch/x86/boot/bzImage" --disable-kvm --cpus 1 --memory 1G --verbose \
 	--append log_buf_len=8M \
 	--exec "RLOADER_MODDIR=$vdir/modules $vdir/kselftest/run_kselftest.sh -c rloader" \
 	</dev/null > "$log" 2>&1

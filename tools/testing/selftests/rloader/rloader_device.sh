@@ -9,14 +9,7 @@
 
 ktap_print_header
 
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if ! modpath rloader > /dev/null; then
-	ktap_skip_all "rloader.ko not found (modprobe rloader, or set RLOADER_MODDIR)"
-	exit "$KSFT_SKIP"
-fi
+require rloader rust_minimal
 IMAGE=$(modpath rust_minimal)
 SIZE=$(stat -c %s "$IMAGE")
 

@@ -29,6 +29,21 @@ modpath() { # modpath NAME -> path of NAME.ko (NAME with '_' or '-')
 	return 1
 }
 
+# require NAME...: skip the whole test unless run as root with NAME.ko found
+# for every NAME.
+require() {
+	if [ "$(id -u)" != 0 ]; then
+		ktap_skip_all "must be run as root"
+		exit "$KSFT_SKIP"
+	fi
+	for m in "$@"; do
+		if ! modpath "$m" > /dev/null; then
+			ktap_skip_all "$m.ko not found (modprobe, or set RLOADER_MODDIR)"
+			exit "$KSFT_SKIP"
+		fi
+	done
+}
+
 load_rloader() {
 	grep -q '^rloader ' /proc/modules && return 0
 	if [ -n "${RLOADER_MODDIR:-}" ] && [ -f "$RLOADER_MODDIR/rloader.ko" ]; then

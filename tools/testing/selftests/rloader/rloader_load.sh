@@ -10,14 +10,7 @@
 
 ktap_print_header
 
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if ! modpath rloader > /dev/null || ! modpath rust_minimal > /dev/null; then
-	ktap_skip_all "rloader.ko or rust_minimal.ko not found (set RLOADER_MODDIR)"
-	exit "$KSFT_SKIP"
-fi
+require rloader rust_minimal
 
 CTL="$DIR/rloaderctl"
 MIN=$(modpath rust_minimal)
@@ -92,8 +85,9 @@ expect_err "No such file or directory" "unloading an unknown module fails with E
 
 # Refused images.
 mark_dmesg
+echo 'this is not a module' > "$TMP/junk"
 expect_err "Exec format error" "a non-ELF image fails with ENOEXEC" \
-	sh -c "echo 'this is not a module' > $DEV"
+	sh -c "cat '$TMP/junk' > $DEV"
 expect_dmesg "rloader: invalid module image: .*magic" "the refusal names the bad magic"
 head -c 1000 "$MIN" > "$TMP/short.ko"
 mark_dmesg

@@ -152,16 +152,7 @@ run_case() {
 
 ktap_print_header
 
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-for m in rloader rust_minimal nls_cp437; do
-	if ! modpath $m > /dev/null; then
-		ktap_skip_all "$m.ko not found (set RLOADER_MODDIR)"
-		exit "$KSFT_SKIP"
-	fi
-done
+require rloader rust_minimal nls_cp437
 
 CORRUPT="$DIR/rloader_corrupt"
 CTL="$DIR/rloaderctl"

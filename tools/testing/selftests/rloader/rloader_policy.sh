@@ -9,14 +9,7 @@
 
 ktap_print_header
 
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if ! modpath rloader > /dev/null || ! modpath rust_minimal > /dev/null; then
-	ktap_skip_all "rloader.ko or rust_minimal.ko not found (set RLOADER_MODDIR)"
-	exit "$KSFT_SKIP"
-fi
+require rloader rust_minimal
 MIN=$(modpath rust_minimal)
 
 ktap_set_plan 4

@@ -12,21 +12,16 @@
 
 ktap_print_header
 
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if ! modpath rloader > /dev/null || ! modpath rl_chain_a > /dev/null; then
-	ktap_skip_all "rloader.ko or the rl_* samples not found (set RLOADER_MODDIR)"
-	exit "$KSFT_SKIP"
-fi
+require rloader rl_chain_a
 
 CTL="$DIR/rloaderctl"
 IOCTL="$DIR/rloader_ioctl"
 PATCH="$DIR/rloader_patch"
-EAGAIN_MSG="Resource temporarily unavailable"
+# EAGAIN as strerror() says it (busybox rmmod, rloaderctl) or as kmod's
+# rmmod explains it.
+EAGAIN_MSG="Resource temporarily unavailable\|is in use"
 
-ktap_set_plan 43
+ktap_set_plan 46
 
 load_rloader
 
@@ -211,19 +206,27 @@ else
 	ktap_test_fail "the module's KUnit suite runs and passes (no rl_kunit.ko)"
 fi
 
-# Same init and exit output as insmod for the others.
+# Same init and exit output, and the same symbols in /proc/kallsyms (type
+# and name; addresses differ), as insmod for the others.
+ksyms() { awk -v m="[$1]" '$4 == m { print $2, $3 }' /proc/kallsyms | sort; }
 for m in rl_big rl_percpu rl_rust_hello; do
 	mark_dmesg
-	insmod "$(modpath $m)" && rmmod $m
+	insmod "$(modpath $m)" && ksyms $m > "$TMP/insmod.syms" && rmmod $m
 	new_dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^rloader: ' > "$TMP/insmod.log"
 	mark_dmesg
-	rl $m && rmmod $m
+	rl $m && ksyms $m > "$TMP/rloader.syms" && rmmod $m
 	new_dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^rloader: ' > "$TMP/rloader.log"
 	if [ -s "$TMP/insmod.log" ] && cmp -s "$TMP/insmod.log" "$TMP/rloader.log"; then
 		ktap_test_pass "$m: same output as with insmod"
 	else
 		diff "$TMP/insmod.log" "$TMP/rloader.log" | sed 's/^/#   /'
 		ktap_test_fail "$m: same output as with insmod"
+	fi
+	if [ -s "$TMP/insmod.syms" ] && cmp -s "$TMP/insmod.syms" "$TMP/rloader.syms"; then
+		ktap_test_pass "$m: same symbols in /proc/kallsyms as with insmod"
+	else
+		diff "$TMP/insmod.syms" "$TMP/rloader.syms" | head -20 | sed 's/^/#   /'
+		ktap_test_fail "$m: same symbols in /proc/kallsyms as with insmod"
 	fi
 done
 
