@@ -4,7 +4,7 @@
 # Run the rloader selftests under virtme-ng on one kernel flavour, the way a
 # kernel developer would by hand:
 #
-#   vng --run build/out/normal/arch/x86/boot/bzImage --disable-kvm \
+#   vng --run build/out/normal/arch/x86/boot/bzImage --disable-kvm --cpus 1 \
 #       --exec 'RLOADER_MODDIR=build/vng/modules build/vng/kselftest/run_kselftest.sh -c rloader'
 #
 #   harness/vng.sh BUILD_DIR FLAVOUR
