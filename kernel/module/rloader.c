@@ -167,6 +167,8 @@ int rloader_module_reserve(struct module *mod, struct rloader_elf *elf)
 	err = check_modinfo(mod, &info, 0);
 	if (err)
 		return err;
+	/* As for init_module(2): kmemleak scans only the data regions. */
+	kmemleak_load_module(mod, &info);
 	err = module_reserve(mod, &info);
 	if (err)
 		return err;

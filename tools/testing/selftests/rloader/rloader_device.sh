@@ -47,8 +47,10 @@ exec 3>&-
 for bs in 1 7 512 4096 65536 "$SIZE"; do
 	mark_dmesg
 	if dd if="$IMAGE" of="$DEV" bs="$bs" conv=notrunc 2>"$TMP/dd" &&
-	   grep -q '^rust_minimal ' /proc/modules && rmmod rust_minimal; then
-		expect_dmesg "rloader: loaded rust_minimal" "write in $bs-byte chunks loads the module"
+	   grep -q '^rust_minimal ' /proc/modules && grep -q '^rust_minimal ' "$DEV" &&
+	   rmmod rust_minimal; then
+		expect_dmesg "rust_minimal: Rust minimal sample \(init\)" \
+			"write in $bs-byte chunks loads the module"
 	else
 		ktap_print_msg "dd bs=$bs: $(cat "$TMP/dd")"
 		ktap_test_fail "write in $bs-byte chunks loads the module"

@@ -231,9 +231,14 @@ for m in rl_big rl_percpu rl_rust_hello; do
 done
 
 # A large module: many relocations, counted by rloader.
-mark_dmesg
 rl rl_big
-expect_dmesg "rloader: loaded rl_big: [0-9]{5,} relocations" "rl_big needs more than 10000 relocations"
+relocs=$(awk '$1 == "rl_big" { print $7 }' "$DEV")
+if [ "${relocs:-0}" -gt 10000 ]; then
+	ktap_test_pass "rl_big needs more than 10000 relocations ($relocs)"
+else
+	ktap_print_msg "listing: $(cat "$DEV")"
+	ktap_test_fail "rl_big needs more than 10000 relocations"
+fi
 rmmod rl_big
 
 # GPL-only export used by a non-GPL module.  Last: the non-GPL license
