@@ -67,7 +67,7 @@ else
 fi
 
 # --- boot --------------------------------------------------------------------
-limit=${RLOADER_GUEST_TIMEOUT:-1200}
+limit=${RLOADER_GUEST_TIMEOUT:-2400}
 echo "guest($flavour): booting ($mode, ${accel[1]}), console log: $log"
 start=$(date +%s)
 if [ "$mode" = shell ]; then
