@@ -1,38 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The rloader ELF engine: validation, `.modinfo`, layout, symbol
-//! resolution, relocation and export decoding for x86_64 `ET_REL` kernel
-//! modules, as plain `core` Rust with no allocation and no panics.
+//! The rloader engine: validation, layout, symbol binding, relocation and kallsyms tables for
+//! x86_64 `ET_REL` kernel modules, and the one load pipeline that sequences them, as plain
+//! `core` Rust with no allocation and no panics.
 //!
-//! The pipeline, each stage feeding the next:
+//! [`load::load`] is the pipeline; the kernel module and the host crate provide its
+//! environment ([`load::Env`]). The modules form layers, each using only those above it:
 //!
-//! 1. [`plan::Plan::parse`] validates the image into a [`plan::Plan`].
-//! 2. [`modinfo::ModInfo::check_vermagic`] and the license decision.
-//! 3. [`layout::layout`] places allocated sections into memory types.
-//! 4. The caller allocates one region per type; [`layout::section_addresses`]
-//!    gives every section its final address.
-//! 5. [`symbols::resolve_symbols`] computes final symbol values.
-//! 6. [`reloc::relocate`] patches the copied sections.
-//! 7. [`exports::exports`] and [`exports::this_module_fn`] read the
-//!    relocated export tables and entry points.
-//!
-//! Tables the engine needs are passed in by the caller as slices sized
-//! from counts the [`plan::Plan`] reports.
+//! - [`elf`], [`x86_64`], [`names`], [`mem`]: ELF constants and readers, the relocation type
+//!   table, name limits, memory types.
+//! - [`error`]: every reason a module is refused.
+//! - [`modinfo`], [`extent`]: `.modinfo` and the extent of an image arriving in pieces.
+//! - [`plan`], [`validate`]: the validated image.
+//! - [`layout`], [`symbols`], [`reloc`], [`kallsyms`]: the stages' work.
+//! - [`load`]: the pipeline.
 
 pub mod elf;
 pub mod error;
-pub mod exports;
+pub mod extent;
 pub mod kallsyms;
 pub mod layout;
+pub mod load;
+pub mod mem;
 pub mod modinfo;
+pub mod names;
 pub mod plan;
 pub mod reloc;
 pub mod symbols;
+pub mod validate;
+pub mod x86_64;
 
 pub use elf::{SectionIndex, SymbolIndex};
 pub use error::Error;
-pub use layout::{layout, section_addresses, Layout, LayoutOptions, MemType, Placement, MEM_TYPES};
+pub use extent::{extent, Extent};
+pub use layout::{layout, Layout, LayoutOptions, Placement};
+pub use load::{load, Config, Stage};
+pub use mem::{MemType, PerMem, MEM_TYPES};
 pub use modinfo::{license_is_gpl_compatible, ModInfo};
-pub use plan::{extent, Config, Extent, Plan};
-pub use reloc::{relocate, Target};
-pub use symbols::{resolve_symbols, Query, ResolveError, Resolved, Resolver, Unresolved};
+pub use names::{ModuleName, Name, KSYM_NAME_LEN, MODULE_NAME_LEN};
+pub use plan::Plan;
+pub use symbols::{Query, ResolveError, Resolver};

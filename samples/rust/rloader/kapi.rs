@@ -6,7 +6,7 @@
 //!
 //! The wrappers live in this module rather than in `rust/kernel/` on purpose: every
 //! non-inline function of the kernel crate is exported to all modules, which would hand the
-//! `RLOADER` namespace to everyone.
+//! `RLOADER` namespace to everyone. This is the only file of rloader that uses `bindings`.
 //!
 //! A load goes through three owners of the module memory, one type each:
 //!
@@ -16,24 +16,41 @@
 //! 3. [`Formed`]: the module is `MODULE_STATE_COMING`; [`Formed::run_init`] calls its init
 //!    function and hands it to `rloader_module_live()`, which also unwinds a failed init.
 
-use crate::engine::{MemType, MEM_TYPES};
-use core::ptr::NonNull;
+use crate::engine::{kallsyms::Tables, MemType, PerMem, MODULE_NAME_LEN};
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
+    alloc::KVVec,
     bindings,
     error::to_result,
-    ffi::{c_char, c_ulong, c_void},
+    ffi::{c_char, c_int, c_ulong, c_void},
     prelude::*,
     str::CStr,
+    types::Opaque,
 };
 
 /// The size of `struct module` in the running kernel.
 pub(crate) const MODULE_STRUCT_SIZE: usize = core::mem::size_of::<bindings::module>();
 
-/// The size of `struct mod_kallsyms`.
-pub(crate) const MOD_KALLSYMS_SIZE: usize = core::mem::size_of::<bindings::mod_kallsyms>();
+/// The alignment of `struct module`.
+pub(crate) const MODULE_STRUCT_ALIGN: usize = core::mem::align_of::<bindings::module>();
 
 /// The offset of `name` in `struct module`.
 pub(crate) const MODULE_NAME_OFFSET: usize = core::mem::offset_of!(bindings::module, name);
+
+/// The size of `struct mod_kallsyms`.
+pub(crate) const MOD_KALLSYMS_SIZE: usize = core::mem::size_of::<bindings::mod_kallsyms>();
+
+/// The alignment of `struct mod_kallsyms`.
+pub(crate) const MOD_KALLSYMS_ALIGN: usize = core::mem::align_of::<bindings::mod_kallsyms>();
+
+// The engine's name limit is the kernel's: this only compiles if `struct module`'s `name` is
+// a `char[MODULE_NAME_LEN]`.
+const _: fn(&bindings::module) -> &[c_char; MODULE_NAME_LEN] = |m| &m.name;
+
+/// `ENODATA`, which `kernel::error::code` does not declare.
+pub(crate) fn enodata() -> Error {
+    Error::from_errno(-(bindings::ENODATA as i32))
+}
 
 /// A section header as the C side reads it.
 pub(crate) type SectionHeader = bindings::elf64_shdr;
@@ -65,8 +82,9 @@ pub(crate) struct ModMem {
 
 impl ModMem {
     /// Allocates `size` bytes (rounded up to whole pages) of module memory for `mem`.
-    pub(crate) fn alloc(mem: MemType, size: usize) -> Result<Self> {
+    pub(crate) fn alloc(mem: MemType, size: u64) -> Result<Self> {
         let page = kernel::page::PAGE_SIZE;
+        let size = usize::try_from(size).map_err(|_| ENOMEM)?;
         let size = size.checked_next_multiple_of(page).ok_or(ENOMEM)?;
         let c_size = u32::try_from(size).map_err(|_| ENOMEM)?;
         // SAFETY: Any type and size may be passed; the function checks both.
@@ -76,14 +94,9 @@ impl ModMem {
         Ok(Self { ptr, size })
     }
 
-    /// The address of the region.
-    pub(crate) fn addr(&self) -> u64 {
+    /// The address of the region, for relocation arithmetic.
+    pub(crate) fn address(&self) -> u64 {
         self.ptr.as_ptr() as u64
-    }
-
-    /// The page-rounded size of the region.
-    pub(crate) fn size(&self) -> usize {
-        self.size
     }
 
     /// The region's bytes.
@@ -108,62 +121,70 @@ impl Drop for ModMem {
     }
 }
 
-/// One kallsyms table: addresses of its symbol, string and type tables in module memory.
-pub(crate) struct Kallsyms {
-    /// Address of the `Elf64_Sym` array.
-    pub(crate) symtab: u64,
-    /// Number of symbols.
-    pub(crate) count: u32,
-    /// Address of the string table.
-    pub(crate) strtab: u64,
-    /// Address of the type table.
-    pub(crate) typetab: u64,
-}
-
-impl Kallsyms {
-    fn to_raw(&self) -> bindings::mod_kallsyms {
-        bindings::mod_kallsyms {
-            symtab: self.symtab as *mut bindings::elf64_sym,
-            num_symtab: self.count,
-            strtab: self.strtab as *mut c_char,
-            typetab: self.typetab as *mut c_char,
-        }
-    }
-}
-
-/// The memory regions of a module being loaded, indexed by memory type.
-pub(crate) type Regions = [Option<ModMem>; MEM_TYPES];
-
-/// The ELF description handed to the C side.
+/// The ELF description handed to the C side, with the section header table it points to.
+///
+/// # Invariants
+///
+/// `raw.hdr` and `raw.len` describe the image borrowed for `'a`; `raw.sechdrs` points to the
+/// buffer of `_sechdrs`, which is never resized; `zero_percpu` holds the zeroed per-CPU
+/// template that an entry of `sechdrs` may point to.
 pub(crate) struct Elf<'a> {
     raw: bindings::rloader_elf,
-    _image: core::marker::PhantomData<&'a [u8]>,
+    _sechdrs: KVVec<SectionHeader>,
+    _zero_percpu: KVVec<u8>,
+    _image: PhantomData<&'a [u8]>,
 }
 
 impl<'a> Elf<'a> {
-    /// Describes `image`, whose section headers (with final addresses) are `sechdrs`.
-    ///
-    /// `sechdrs` must outlive every use of the returned value by the interface; it is borrowed
-    /// mutably because the C side may adjust the entries it owns.
+    /// Describes `image`, whose section headers with their final addresses are `sechdrs`;
+    /// `zero_percpu` is a zeroed per-CPU template the per-CPU section header may point to.
     pub(crate) fn new(
         image: &'a [u8],
-        sechdrs: &'a mut [SectionHeader],
+        mut sechdrs: KVVec<SectionHeader>,
+        zero_percpu: KVVec<u8>,
         modinfo: usize,
         percpu: usize,
     ) -> Result<Self> {
-        let modinfo_idx = u32::try_from(modinfo).map_err(|_| EINVAL)?;
-        let pcpu_idx = u32::try_from(percpu).map_err(|_| EINVAL)?;
+        let raw = bindings::rloader_elf {
+            hdr: image.as_ptr().cast(),
+            len: image.len() as c_ulong,
+            sechdrs: sechdrs.as_mut_ptr(),
+            modinfo_idx: u32::try_from(modinfo).map_err(|_| EINVAL)?,
+            pcpu_idx: u32::try_from(percpu).map_err(|_| EINVAL)?,
+            percpu: core::ptr::null_mut(),
+        };
+        // INVARIANT: `raw` describes `image` and the buffer of `sechdrs`, moved in below.
         Ok(Self {
-            raw: bindings::rloader_elf {
-                hdr: image.as_ptr().cast(),
-                len: image.len() as c_ulong,
-                sechdrs: sechdrs.as_mut_ptr(),
-                modinfo_idx,
-                pcpu_idx,
-                percpu: core::ptr::null_mut(),
-            },
-            _image: core::marker::PhantomData,
+            raw,
+            _sechdrs: sechdrs,
+            _zero_percpu: zero_percpu,
+            _image: PhantomData,
         })
+    }
+}
+
+/// A region of an unformed module, by address and size.
+#[derive(Clone, Copy)]
+struct RawRegion {
+    ptr: NonNull<u8>,
+    size: usize,
+}
+
+/// A reservation on the module list, aborted on drop.
+///
+/// # Invariants
+///
+/// `rloader_module_reserve()` succeeded for `module`, and neither `rloader_module_abort()` nor
+/// `rloader_module_formed()` has been called yet.
+struct Reservation {
+    module: NonNull<bindings::module>,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the module is reserved and not yet formed or aborted;
+        // after the drop no one uses it.
+        unsafe { bindings::rloader_module_abort(self.module.as_ptr()) };
     }
 }
 
@@ -171,190 +192,198 @@ impl<'a> Elf<'a> {
 ///
 /// # Invariants
 ///
-/// `module` points to the module's own `struct module` inside its `MOD_DATA` region, for which
-/// `rloader_module_reserve()` succeeded, and neither `rloader_module_abort()` nor
-/// `rloader_module_formed()` has been called yet. `regions` are its memory regions, still
-/// writable.
-pub(crate) struct Reserved {
-    module: NonNull<bindings::module>,
-    regions: [(u64, usize); MEM_TYPES],
+/// `reservation.module` points to the module's own `struct module` inside its `MOD_DATA`
+/// region and was reserved with `elf`. `regions` are its memory regions, still writable.
+pub(crate) struct Reserved<'a> {
+    reservation: Reservation,
+    regions: PerMem<Option<RawRegion>>,
+    elf: Elf<'a>,
+    args: &'a CStr,
 }
 
-impl Reserved {
-    /// Records `regions` in the `struct module` at `module` and adds the module to the list.
+impl<'a> Reserved<'a> {
+    /// Records `regions` in the image's `struct module` at offset `this_module` of the `Data`
+    /// region and adds the module to the list; `args` are its parameters.
     ///
     /// On failure the regions are freed.
     ///
     /// # Safety
     ///
-    /// `module` must point to the module's `struct module` (its `.gnu.linkonce.this_module`
-    /// section, `MODULE_STRUCT_SIZE` bytes, suitably aligned) inside the `MemType::Data`
-    /// region of `regions`, and `elf` must describe the image with every placed section at
-    /// its final address in `regions`.
+    /// The `this_module` offset of the `Data` region must hold the module's `struct module`
+    /// (its `.gnu.linkonce.this_module` section, `MODULE_STRUCT_SIZE` bytes), and `elf` must
+    /// describe the image with every placed section at its final address in `regions`.
     pub(crate) unsafe fn reserve(
-        module: NonNull<bindings::module>,
-        elf: &mut Elf<'_>,
-        regions: Regions,
+        this_module: usize,
+        mut elf: Elf<'a>,
+        mut regions: PerMem<Option<ModMem>>,
+        args: &'a CStr,
     ) -> Result<Self> {
-        let m = module.as_ptr();
-        // SAFETY: The caller guarantees `m` points to a `struct module` in memory we own and
-        // nothing else accesses yet.
+        let data = regions[MemType::Data].as_mut().ok_or(ENOEXEC)?;
+        let end = this_module.checked_add(MODULE_STRUCT_SIZE).ok_or(ENOEXEC)?;
+        let field = data.bytes_mut().get_mut(this_module..end).ok_or(ENOEXEC)?;
+        let m = field.as_mut_ptr().cast::<bindings::module>();
+        if !m.is_aligned() {
+            return Err(ENOEXEC);
+        }
+        // SAFETY: `m` is an aligned pointer to `MODULE_STRUCT_SIZE` bytes of the `Data` region
+        // we own, which by the caller's guarantee hold the module's `struct module`; nothing
+        // else accesses it yet. Every slot is written, so none keeps what the image held.
         let mems = unsafe { &mut (*m).mem };
-        for (slot, region) in mems.iter_mut().zip(regions.iter()) {
-            if let Some(r) = region {
-                slot.base = r.addr() as *mut c_void;
-                slot.size = u32::try_from(r.size()).map_err(|_| ENOMEM)?;
-            }
+        for (slot, (_, region)) in mems.iter_mut().zip(regions.iter()) {
+            let (base, size) = match region {
+                Some(r) => (r.ptr.as_ptr().cast::<c_void>(), r.size),
+                None => (core::ptr::null_mut(), 0),
+            };
+            slot.base = base;
+            slot.size = u32::try_from(size).map_err(|_| ENOMEM)?;
         }
         // SAFETY: `m` and `elf.raw` satisfy the function's contract by the caller's
         // guarantees; on failure the caller (we) still owns the memory.
         to_result(unsafe { bindings::rloader_module_reserve(m, &mut elf.raw) })?;
-        let mut raw_regions = [(0u64, 0usize); MEM_TYPES];
-        for (slot, region) in raw_regions.iter_mut().zip(regions) {
-            if let Some(r) = region {
+        let regions = regions.map(|_, r| {
+            r.map(|r| {
                 let (ptr, size) = r.into_raw();
-                *slot = (ptr.as_ptr() as u64, size);
-            }
-        }
+                RawRegion { ptr, size }
+            })
+        });
+        // `m` points into a region: it is not null.
+        let module = NonNull::new(m).ok_or(EINVAL)?;
         // INVARIANT: `rloader_module_reserve()` succeeded; the memory now belongs to the
         // module.
         Ok(Self {
-            module,
-            regions: raw_regions,
+            reservation: Reservation { module },
+            regions,
+            elf,
+            args,
         })
     }
 
-    /// The address of the module's per-CPU area (0 if it has none).
-    pub(crate) fn percpu_base(elf: &Elf<'_>) -> u64 {
-        elf.raw.percpu as u64
+    /// The address of the module's per-CPU area (0 if it has none), for symbol values.
+    pub(crate) fn percpu_base(&self) -> u64 {
+        self.elf.raw.percpu as u64
     }
 
-    /// The bytes of region `mem`, still writable because the module is not formed.
-    pub(crate) fn region_mut(&mut self, mem: MemType) -> Option<&mut [u8]> {
-        let &(addr, size) = self.regions.get(mem.index())?;
-        if addr == 0 {
-            return None;
-        }
-        // SAFETY: By the type invariant the region is `size` bytes of the module's memory; the
-        // module is unformed, so nothing else accesses it, and `&mut self` makes this the only
-        // Rust reference.
-        Some(unsafe { core::slice::from_raw_parts_mut(addr as *mut u8, size) })
+    /// The bytes of every region (empty for empty memory types), still writable because the
+    /// module is not formed.
+    pub(crate) fn memory(&mut self) -> PerMem<&mut [u8]> {
+        self.regions.map(|_, r| match r {
+            // SAFETY: By the type invariant each region is `size` bytes of the unformed
+            // module's memory, which nothing else accesses; the regions are different
+            // allocations, so the slices do not overlap, and `&mut self` makes them the only
+            // Rust references while they live.
+            Some(r) => unsafe { core::slice::from_raw_parts_mut(r.ptr.as_ptr(), r.size) },
+            None => &mut [],
+        })
     }
 
     /// Binds `name` to an export of the kernel or a module, recording the dependency.
     ///
-    /// Returns the address, or the negative errno of the lookup.
-    pub(crate) fn resolve(&self, elf: &Elf<'_>, name: &CStr) -> core::result::Result<u64, i32> {
+    /// Returns the address, or the error of the lookup.
+    pub(crate) fn resolve(&self, name: &CStr) -> Result<u64> {
         let mut value: c_ulong = 0;
-        // SAFETY: By the type invariant the module is reserved; `name` is NUL-terminated and
-        // `value` is a valid out pointer.
+        // SAFETY: By the type invariant the module is reserved with `elf`; `name` is
+        // NUL-terminated and `value` is a valid out pointer.
         let ret = unsafe {
             bindings::rloader_resolve_symbol(
-                self.module.as_ptr(),
-                &elf.raw,
+                self.reservation.module.as_ptr(),
+                &self.elf.raw,
                 name.as_char_ptr(),
                 &mut value,
             )
         };
-        if ret < 0 {
-            Err(ret)
-        } else {
-            Ok(value as u64)
-        }
+        to_result(ret).map(|()| value as u64)
     }
 
-    /// The base addresses of the regions (0 for an empty one).
-    pub(crate) fn bases(&self) -> [u64; MEM_TYPES] {
-        self.regions.map(|(addr, _)| addr)
-    }
-
-    /// The bytes of two different regions at once.
-    pub(crate) fn two_regions_mut(
-        &mut self,
-        a: MemType,
-        b: MemType,
-    ) -> Option<(&mut [u8], &mut [u8])> {
-        if a == b {
-            return None;
-        }
-        let &(addr_a, size_a) = self.regions.get(a.index())?;
-        let &(addr_b, size_b) = self.regions.get(b.index())?;
-        if addr_a == 0 || addr_b == 0 {
-            return None;
-        }
-        // SAFETY: By the type invariant both are regions of the unformed module, which nothing
-        // else accesses; they are different allocations, so the slices do not overlap, and
-        // `&mut self` makes them the only Rust references.
-        unsafe {
-            Some((
-                core::slice::from_raw_parts_mut(addr_a as *mut u8, size_a),
-                core::slice::from_raw_parts_mut(addr_b as *mut u8, size_b),
-            ))
-        }
-    }
-
-    /// Installs the module's kallsyms tables: `full` (every symbol, valid until init memory is
-    /// freed) with its `struct mod_kallsyms` at offset `full_struct` of the init data region,
-    /// and `core` (the symbols kept after init) in `struct module` itself.
-    pub(crate) fn set_kallsyms(
-        &mut self,
-        full_struct: u64,
-        full: &Kallsyms,
-        core: &Kallsyms,
-    ) -> Result {
-        let &(base, size) = self.regions.get(MemType::InitData.index()).ok_or(EINVAL)?;
-        let off = usize::try_from(full_struct).map_err(|_| EINVAL)?;
-        let end = off.checked_add(MOD_KALLSYMS_SIZE).ok_or(EINVAL)?;
-        let addr = base.checked_add(full_struct).ok_or(EINVAL)?;
-        if base == 0
-            || end > size
-            || addr % (core::mem::align_of::<bindings::mod_kallsyms>() as u64) != 0
-        {
+    /// A pointer to `len` bytes at offset `off` of region `mem`, if they lie inside it.
+    fn at(&self, mem: MemType, off: u64, len: u64) -> Result<*mut u8> {
+        let r = self.regions[mem].ok_or(EINVAL)?;
+        let off = usize::try_from(off).map_err(|_| EINVAL)?;
+        let end = off
+            .checked_add(usize::try_from(len).map_err(|_| EINVAL)?)
+            .ok_or(EINVAL)?;
+        if end > r.size {
             return Err(EINVAL);
         }
-        let ptr = addr as *mut bindings::mod_kallsyms;
-        let m = self.module.as_ptr();
+        // SAFETY: `off + len <= size`: the result stays inside the region's allocation.
+        Ok(unsafe { r.ptr.as_ptr().add(off) })
+    }
+
+    /// Points the module at its kallsyms tables, which lie where `t` says: the full table
+    /// (every symbol, valid until init memory is freed) with its `struct mod_kallsyms` in the
+    /// init data region, and the core table (the symbols kept after init) in core data.
+    pub(crate) fn set_kallsyms(&mut self, t: &Tables) -> Result {
+        let sym = |n: usize| (n as u64).checked_mul(24).ok_or(EINVAL);
+        let count = |n: usize| u32::try_from(n).map_err(|_| EINVAL);
+        let full = bindings::mod_kallsyms {
+            symtab: self
+                .at(MemType::InitData, t.full_symtab, sym(t.full_count)?)?
+                .cast(),
+            num_symtab: count(t.full_count)?,
+            strtab: self
+                .at(MemType::InitData, t.full_strtab, t.full_strtab_size)?
+                .cast::<c_char>(),
+            typetab: self
+                .at(MemType::InitData, t.full_typetab, t.full_count as u64)?
+                .cast(),
+        };
+        let core = bindings::mod_kallsyms {
+            symtab: self
+                .at(MemType::Data, t.core_symtab, sym(t.core_count)?)?
+                .cast(),
+            num_symtab: count(t.core_count)?,
+            strtab: self
+                .at(MemType::Data, t.core_strtab, t.core_strtab_size)?
+                .cast::<c_char>(),
+            typetab: self
+                .at(MemType::Data, t.core_typetab, t.core_count as u64)?
+                .cast(),
+        };
+        let size = MOD_KALLSYMS_SIZE as u64;
+        let ptr = self
+            .at(MemType::InitData, t.full_struct, size)?
+            .cast::<bindings::mod_kallsyms>();
+        if !ptr.is_aligned() {
+            return Err(EINVAL);
+        }
+        let m = self.reservation.module.as_ptr();
         // SAFETY: `ptr` is aligned and lies inside the init data region of the unformed module
-        // (checked above), which nothing else accesses; by the type invariant `m` is its
+        // (checked by `at`), which nothing else accesses; by the type invariant `m` is its
         // `struct module`, whose kallsyms fields the kernel does not read before the module
         // is formed.
         unsafe {
-            ptr.write(full.to_raw());
+            ptr.write(full);
             (*m).kallsyms = ptr;
-            (*m).core_kallsyms = core.to_raw();
+            (*m).core_kallsyms = core;
         }
         Ok(())
     }
 
-    /// Runs the kernel's steps up to `MODULE_STATE_COMING` with parameters `args`.
+    /// Runs the kernel's steps up to `MODULE_STATE_COMING` with the module's parameters.
     ///
     /// On failure the kernel has torn the module down.
-    pub(crate) fn form(self, elf: &Elf<'_>, args: &CStr) -> Result<Formed> {
-        let this = core::mem::ManuallyDrop::new(self);
+    pub(crate) fn form(self) -> Result<Formed> {
+        let Reserved {
+            reservation,
+            elf,
+            args,
+            ..
+        } = self;
+        let module = reservation.module;
+        // Formation either forms the module or tears it down: never abort it afterwards.
+        core::mem::forget(reservation);
         let mut freeinit: *mut bindings::mod_initfree = core::ptr::null_mut();
-        // SAFETY: By the type invariant the module is reserved and has not been formed or
-        // aborted; `this` is never dropped, so abort is not called afterwards.
+        // SAFETY: By the type invariant the module is reserved with `elf` and has not been
+        // formed or aborted.
         to_result(unsafe {
             bindings::rloader_module_formed(
-                this.module.as_ptr(),
+                module.as_ptr(),
                 &elf.raw,
                 args.as_char_ptr(),
                 &mut freeinit,
             )
         })?;
         // INVARIANT: `rloader_module_formed()` succeeded.
-        Ok(Formed {
-            module: this.module,
-            freeinit,
-        })
-    }
-}
-
-impl Drop for Reserved {
-    fn drop(&mut self) {
-        // SAFETY: By the type invariant the module is reserved and not yet formed or aborted;
-        // after the drop no one uses it.
-        unsafe { bindings::rloader_module_abort(self.module.as_ptr()) };
+        Ok(Formed { module, freeinit })
     }
 }
 
@@ -391,5 +420,91 @@ impl Formed {
         // SAFETY: By the type invariant the module is formed and `freeinit` is what
         // `rloader_module_formed()` returned; `self` is consumed, so this is the only call.
         to_result(unsafe { bindings::rloader_module_live(m, self.freeinit, ret) })
+    }
+}
+
+/// The events of a module's life a [`ModuleNotifier`] reports.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ModuleEvent {
+    /// The module is going away (`MODULE_STATE_GOING`).
+    Going,
+    /// Anything else.
+    Other,
+}
+
+/// A registered module notifier (`register_module_notifier()`), unregistered on drop.
+///
+/// # Invariants
+///
+/// `nb` is on the module notifier chain; its callback reports to `listener`.
+#[pin_data(PinnedDrop)]
+pub(crate) struct ModuleNotifier {
+    #[pin]
+    nb: Opaque<bindings::notifier_block>,
+    listener: fn(ModuleEvent, usize),
+}
+
+// SAFETY: The notifier block is written only before registration and then read by the
+// notifier chain under its own lock; `listener` is a plain function.
+unsafe impl Send for ModuleNotifier {}
+
+// SAFETY: See `Send`.
+unsafe impl Sync for ModuleNotifier {}
+
+impl ModuleNotifier {
+    /// Registers a notifier that calls `listener` with every event and the identity (the
+    /// `struct module` address) of the module it is about.
+    pub(crate) fn new(listener: fn(ModuleEvent, usize)) -> impl PinInit<Self, Error> {
+        let register = |slot: *mut Opaque<bindings::notifier_block>| {
+            let nb = Opaque::raw_get(slot);
+            // SAFETY: `nb` is valid for writes; all zeros is a valid notifier block.
+            unsafe {
+                nb.write(core::mem::zeroed());
+                (*nb).notifier_call = Some(Self::call);
+            }
+            // SAFETY: `nb` is initialized and pinned inside `Self`, and `PinnedDrop`
+            // unregisters it before it goes away.
+            to_result(unsafe { bindings::register_module_notifier(nb) })
+        };
+        // `nb` comes last: once it is registered nothing can fail, so a registered block is
+        // always inside a complete `Self`, whose drop unregisters it.
+        try_pin_init!(Self {
+            listener,
+            // SAFETY: `register` initializes the whole slot when it succeeds; on failure the
+            // slot holds nothing that needs dropping (`Opaque` is never dropped in place).
+            nb <- unsafe { kernel::init::pin_init_from_closure(register) },
+        }? Error)
+    }
+
+    /// The notifier callback.
+    ///
+    /// # Safety
+    ///
+    /// `nb` must be the `nb` field of a registered `ModuleNotifier`.
+    unsafe extern "C" fn call(
+        nb: *mut bindings::notifier_block,
+        action: c_ulong,
+        data: *mut c_void,
+    ) -> c_int {
+        let nb = nb.cast::<Opaque<bindings::notifier_block>>();
+        // SAFETY: By the function's contract `nb` is the `nb` field of a `ModuleNotifier`,
+        // which stays alive while it is registered, i.e. during every call.
+        let this = unsafe { &*kernel::container_of!(nb, Self, nb) };
+        let event = if action == bindings::module_state_MODULE_STATE_GOING as c_ulong {
+            ModuleEvent::Going
+        } else {
+            ModuleEvent::Other
+        };
+        (this.listener)(event, data as usize);
+        bindings::NOTIFY_OK as c_int
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for ModuleNotifier {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: The notifier was registered by `new` (the value only exists if that
+        // succeeded) and is unregistered only here.
+        unsafe { bindings::unregister_module_notifier(self.nb.get()) };
     }
 }

@@ -21,7 +21,7 @@ use core::{
 };
 use kernel::{
     alloc::KVVec,
-    bindings, c_str,
+    c_str,
     fs::File,
     ioctl::_IOW,
     miscdevice::{capable, Capability, MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
@@ -37,6 +37,8 @@ mod kapi;
 mod loader;
 mod registry;
 
+use engine::{load::Stage, MODULE_NAME_LEN};
+use kapi::{ModuleEvent, ModuleNotifier};
 use registry::Registry;
 
 module! {
@@ -67,14 +69,11 @@ fn max_image_size() -> usize {
     MAX_IMAGE_SIZE.load(Ordering::Relaxed)
 }
 
-/// The length of a module name including its NUL (`MODULE_NAME_LEN`).
-const MODULE_NAME_LEN: usize = 56;
-
 /// `O_NONBLOCK` from `<uapi/asm-generic/fcntl.h>`, the flag `rmmod` passes.
 const O_NONBLOCK: u32 = 0o4000;
 
 /// `RLOADER_IOC_UNLOAD`: unload the module whose NUL-terminated name the argument points to
-/// (`char name[56]`), like `delete_module(name, O_NONBLOCK)`.
+/// (`char name[MODULE_NAME_LEN]`), like `delete_module(name, O_NONBLOCK)`.
 pub const RLOADER_IOC_UNLOAD: u32 = _IOW::<[u8; MODULE_NAME_LEN]>(b'r' as u32, 1);
 
 /// The size of the parameter buffer of `RLOADER_IOC_SET_ARGS`, NUL included.
@@ -89,9 +88,11 @@ pub const RLOADER_IOC_SET_ARGS: u32 = _IOW::<[u8; ARGS_LEN]>(b'r' as u32, 2);
 /// the argument points to; 1 to 1 GiB), for every later write. Returns the previous limit.
 pub const RLOADER_IOC_SET_MAX_SIZE: u32 = _IOW::<u64>(b'r' as u32, 3);
 
-/// The module: owns the registration of `/dev/rloader` and the list of loaded modules.
+/// The module: owns the registration of `/dev/rloader`, the module notifier and the list of
+/// loaded modules (dropped in that order).
 struct RLoader {
     _dev: Pin<KBox<MiscDeviceRegistration<RLoaderFile>>>,
+    _notifier: Pin<KBox<ModuleNotifier>>,
     _registry: Pin<KBox<Registry>>,
 }
 
@@ -107,6 +108,15 @@ fn registry() -> Result<&'static Registry> {
     unsafe { ptr.as_ref() }.ok_or(ENODEV)
 }
 
+/// Forgets a module in the listing when it goes away.
+fn module_event(event: ModuleEvent, module: usize) {
+    if event == ModuleEvent::Going {
+        if let Ok(registry) = registry() {
+            registry.forget(module);
+        }
+    }
+}
+
 impl kernel::Module for RLoader {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let registry = KBox::pin_init(Registry::new(), GFP_KERNEL)?;
@@ -114,14 +124,18 @@ impl kernel::Module for RLoader {
             (&*registry as *const Registry).cast_mut(),
             Ordering::Release,
         );
+        let clear = |_: &Error| REGISTRY.store(core::ptr::null_mut(), Ordering::Release);
+        let notifier =
+            KBox::pin_init(ModuleNotifier::new(module_event), GFP_KERNEL).inspect_err(clear)?;
         let opts = MiscDeviceOptions {
             name: c_str!("rloader"),
             mode: 0o600,
         };
         let dev = KBox::pin_init(MiscDeviceRegistration::register(opts, module), GFP_KERNEL)
-            .inspect_err(|_| REGISTRY.store(core::ptr::null_mut(), Ordering::Release))?;
+            .inspect_err(clear)?;
         Ok(RLoader {
             _dev: dev,
+            _notifier: notifier,
             _registry: registry,
         })
     }
@@ -287,29 +301,7 @@ impl MiscDevice for RLoaderFile {
         let res = loader::load(&bytes, args, registry()?);
         drop(bytes);
         let loaded = res?;
-        let end = loaded
-            .name
-            .iter()
-            .position(|&c| c == 0)
-            .unwrap_or(loaded.name.len());
-        let us = |i: usize| loaded.stage_ns.get(i).copied().unwrap_or(0) / 1000;
-        let total: i64 = loaded.stage_ns.iter().sum();
-        pr_info!(
-            "loaded {}: {} relocations, {} symbols bound, {} bytes of text, in {} us \
-             (validate {}, place {}, register {}, bind {}, relocate {}, form {}, init {})\n",
-            engine::error::Name(loaded.name.get(..end).unwrap_or(&[])),
-            loaded.relocations,
-            loaded.bound,
-            loaded.sizes.first().copied().unwrap_or(0),
-            total / 1000,
-            us(0),
-            us(1),
-            us(2),
-            us(3),
-            us(4),
-            us(5),
-            us(6),
-        );
+        report_load(&loaded);
         Ok(count)
     }
 
@@ -320,7 +312,7 @@ impl MiscDevice for RLoaderFile {
         pos: &mut i64,
     ) -> Result<usize> {
         let mut text = KVec::new();
-        registry()?.list(&mut text)?;
+        registry()?.list(&mut text, true)?;
         let start = usize::try_from(*pos).map_err(|_| EINVAL)?;
         let rest = text.get(start..).unwrap_or(&[]);
         let chunk = rest.get(..buf.len()).unwrap_or(rest);
@@ -339,7 +331,7 @@ impl MiscDevice for RLoaderFile {
                 image.bytes.len(),
                 image.needed
             );
-            return Err(Error::from_errno(-(bindings::ENODATA as i32)));
+            return Err(kapi::enodata());
         }
         Ok(())
     }
@@ -392,4 +384,29 @@ impl MiscDevice for RLoaderFile {
         })?;
         Ok(0)
     }
+}
+
+/// Logs a successful load: its counts and the time of each stage.
+fn report_load(loaded: &loader::Loaded) {
+    let us = |s: Stage| loaded.times.get(s) / 1000;
+    pr_info!(
+        "loaded {}: {} relocations, {} symbols bound, {} bytes of text, in {} us \
+         (validate {}, layout {}, allocate {}, place {}, register {}, bind {}, relocate {}, \
+         kallsyms {}, form {}, init {})\n",
+        loaded.name,
+        loaded.relocations,
+        loaded.bound,
+        loaded.sizes[engine::MemType::Text],
+        loaded.times.total() / 1000,
+        us(Stage::Validate),
+        us(Stage::Layout),
+        us(Stage::Allocate),
+        us(Stage::Place),
+        us(Stage::Register),
+        us(Stage::Bind),
+        us(Stage::Relocate),
+        us(Stage::Kallsyms),
+        us(Stage::Form),
+        us(Stage::Init),
+    );
 }

@@ -7,7 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::engine::elf::*;
-use crate::engine::reloc::*;
+use crate::engine::x86_64::*;
 
 /// One section to emit (index 0, the null section, is implicit).
 #[derive(Clone, Debug, Default)]
@@ -68,7 +68,7 @@ pub fn build(sections: &[Sec]) -> Vec<u8> {
     let mut offsets = Vec::new();
     for s in sections {
         let a = s.align.max(1) as usize;
-        while out.len() % a.min(64) != 0 {
+        while !out.len().is_multiple_of(a.min(64)) {
             out.push(0);
         }
         offsets.push(out.len() as u64);
@@ -78,7 +78,7 @@ pub fn build(sections: &[Sec]) -> Vec<u8> {
     }
     let shstr_off = out.len() as u64;
     out.extend_from_slice(&shstr);
-    while out.len() % 8 != 0 {
+    while !out.len().is_multiple_of(8) {
         out.push(0);
     }
     let shoff = out.len() as u64;
@@ -97,7 +97,11 @@ pub fn build(sections: &[Sec]) -> Vec<u8> {
         out.extend_from_slice(&h.sh_entsize.to_le_bytes());
     };
     for (i, s) in sections.iter().enumerate() {
-        let size = if s.sh_type == SHT_NOBITS { s.nobits_size } else { s.data.len() as u64 };
+        let size = if s.sh_type == SHT_NOBITS {
+            s.nobits_size
+        } else {
+            s.data.len() as u64
+        };
         push_hdr(
             &mut out,
             &SectionHeader {
@@ -204,7 +208,14 @@ pub mod sym_idx {
 }
 
 fn prog(name: &str, flags: u64, data: Vec<u8>, align: u64) -> Sec {
-    Sec { name: name.into(), sh_type: SHT_PROGBITS, flags, data, align, ..Default::default() }
+    Sec {
+        name: name.into(),
+        sh_type: SHT_PROGBITS,
+        flags,
+        data,
+        align,
+        ..Default::default()
+    }
 }
 
 fn rela_sec(name: &str, target: usize, entries: &[[u8; 24]]) -> Sec {
@@ -249,8 +260,22 @@ pub fn sample_sections() -> Vec<Sec> {
         sym(0, 0, 0, 0, 0, 0),
         sym(0, STB_LOCAL, STT_SECTION, idx::RODATA as u16, 0, 0),
         sym(n_counter, STB_LOCAL, STT_OBJECT, idx::DATA as u16, 0, 8),
-        sym(n_kstr, STB_LOCAL, STT_OBJECT, idx::KSYMTAB_STRINGS as u16, 0, 10),
-        sym(n_kstrns, STB_LOCAL, STT_OBJECT, idx::KSYMTAB_STRINGS as u16, 10, 1),
+        sym(
+            n_kstr,
+            STB_LOCAL,
+            STT_OBJECT,
+            idx::KSYMTAB_STRINGS as u16,
+            0,
+            10,
+        ),
+        sym(
+            n_kstrns,
+            STB_LOCAL,
+            STT_OBJECT,
+            idx::KSYMTAB_STRINGS as u16,
+            10,
+            1,
+        ),
         sym(n_init, STB_GLOBAL, STT_FUNC, idx::INIT_TEXT as u16, 0, 16),
         sym(n_cleanup, STB_GLOBAL, STT_FUNC, idx::EXIT_TEXT as u16, 0, 8),
         sym(n_fn, STB_GLOBAL, STT_FUNC, idx::TEXT as u16, 0, 32),
@@ -288,7 +313,11 @@ pub fn sample_sections() -> Vec<Sec> {
             ],
         ),
         prog(".init.text", SHF_ALLOC | SHF_EXECINSTR, vec![0; 16], 16),
-        rela_sec(".rela.init.text", idx::INIT_TEXT, &[rela(1, sym_idx::PRINTK, R_X86_64_PLT32, -4)]),
+        rela_sec(
+            ".rela.init.text",
+            idx::INIT_TEXT,
+            &[rela(1, sym_idx::PRINTK, R_X86_64_PLT32, -4)],
+        ),
         prog(".rodata", SHF_ALLOC, b"hello, world\0\0\0\0".to_vec(), 8),
         prog(".data", SHF_ALLOC | SHF_WRITE, vec![0; 16], 8),
         Sec {
@@ -300,7 +329,12 @@ pub fn sample_sections() -> Vec<Sec> {
             ..Default::default()
         },
         prog(".modinfo", SHF_ALLOC, modinfo, 1),
-        prog(".gnu.linkonce.this_module", SHF_ALLOC | SHF_WRITE, vec![0; MODULE_SIZE as usize], 64),
+        prog(
+            ".gnu.linkonce.this_module",
+            SHF_ALLOC | SHF_WRITE,
+            vec![0; MODULE_SIZE as usize],
+            64,
+        ),
         rela_sec(
             ".rela.gnu.linkonce.this_module",
             idx::THIS_MODULE,
@@ -338,7 +372,13 @@ pub fn sample_sections() -> Vec<Sec> {
             entsize: 24,
             ..Default::default()
         },
-        Sec { name: b".strtab".to_vec(), sh_type: SHT_STRTAB, data: strtab, align: 1, ..Default::default() },
+        Sec {
+            name: b".strtab".to_vec(),
+            sh_type: SHT_STRTAB,
+            data: strtab,
+            align: 1,
+            ..Default::default()
+        },
         prog(".data..ro_after_init", SHF_ALLOC | SHF_WRITE, vec![0; 8], 8),
         prog(".exit.text", SHF_ALLOC | SHF_EXECINSTR, vec![0; 8], 16),
     ]

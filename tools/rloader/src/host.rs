@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A host-side loader built on the engine: runs the whole pipeline into
-//! `Vec`-backed regions at fake kernel addresses. Used by the CLI, the
-//! tests, the fuzzer and the benchmark.
+//! The host environment of the load pipeline: plain memory at fake kernel addresses, a
+//! symbol list for exports, no registration. The CLI, the tests, the fuzzer and the benchmark
+//! all load through [`load`], which runs the engine's one pipeline ([`engine::load::load`])
+//! in this environment, so they exercise the stages in the kernel's order.
 
 use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::engine::elf::{SectionIndex, SHT_NOBITS};
-use crate::engine::exports::{self, Export, Placed};
-use crate::engine::layout::{self, Layout, LayoutOptions, MemType, Placement, MEM_TYPES};
-use crate::engine::plan::{Config, Plan};
-use crate::engine::reloc::{self, RelocStats, Target};
-use crate::engine::symbols::{self, Query, ResolveError, Resolved, Resolver, SymbolStats};
-use crate::engine::Error;
+use crate::engine::{
+    elf::SectionIndex,
+    kallsyms::{self, Tables},
+    layout::{Layout, LayoutOptions, Placement},
+    load::{self, Cause, Env, Formed, Module, PerStage, Region, Registered, Summary},
+    mem::{MemType, PerMem},
+    names::ModuleName,
+    plan::{Config, Plan},
+    reloc::RelocStats,
+    symbols::{Query, ResolveError, Resolver, SymbolStats, Unresolved},
+    Error,
+};
 
 /// First fake region address (inside the x86_64 module area).
 pub const MODULE_BASE: u64 = 0xffff_ffff_a000_0000;
@@ -22,6 +28,14 @@ pub const MODULE_BASE: u64 = 0xffff_ffff_a000_0000;
 pub const KERNEL_BASE: u64 = 0xffff_ffff_8100_0000;
 /// Fake per-CPU base for `.data..percpu`.
 pub const PERCPU_BASE: u64 = 0x4_0000;
+/// Largest region the host environment allocates (guards the fuzzer).
+pub const MAX_REGION: u64 = 256 << 20;
+/// `struct mod_kallsyms` on x86_64: three pointers and an `unsigned int`.
+pub const KALLSYMS: kallsyms::Options = kallsyms::Options {
+    all: true,
+    struct_size: 32,
+    struct_align: 8,
+};
 
 /// One exported symbol known to a [`MapResolver`].
 #[derive(Clone, Debug)]
@@ -34,8 +48,8 @@ pub struct KnownSymbol {
     pub namespace: Vec<u8>,
 }
 
-/// A resolver backed by a map; optionally invents an address for any
-/// unknown name (`fake_all`), deterministically, from [`KERNEL_BASE`].
+/// A resolver backed by a map; optionally invents an address for any unknown name
+/// (`fake_all`), deterministically, from [`KERNEL_BASE`].
 #[derive(Clone, Debug, Default)]
 pub struct MapResolver {
     /// Known symbols.
@@ -49,20 +63,23 @@ pub struct MapResolver {
 impl MapResolver {
     /// A resolver that resolves every name to a fresh fake address.
     pub fn fake() -> Self {
-        MapResolver { fake_all: true, ..Default::default() }
+        MapResolver {
+            fake_all: true,
+            ..Default::default()
+        }
     }
 }
 
 impl Resolver for MapResolver {
-    fn resolve<'r>(&'r mut self, q: &Query<'_>) -> Result<Resolved, ResolveError<'r>> {
+    fn resolve(&mut self, q: &Query<'_>) -> Result<u64, ResolveError> {
         if let Some(k) = self.symbols.get(q.name) {
             if k.gpl_only && !q.gpl_compatible {
                 return Err(ResolveError::GplOnly);
             }
             if !k.namespace.is_empty() && !q.modinfo.imports_namespace(&k.namespace) {
-                return Err(ResolveError::MissingNamespace(&k.namespace));
+                return Err(ResolveError::MissingNamespace);
             }
-            return Ok(Resolved { address: k.address, owner: 0 });
+            return Ok(k.address);
         }
         if !self.fake_all {
             return Err(ResolveError::NotFound);
@@ -72,7 +89,169 @@ impl Resolver for MapResolver {
             .invented
             .entry(q.name.to_vec())
             .or_insert(KERNEL_BASE + 16 * n);
-        Ok(Resolved { address, owner: 0 })
+        Ok(address)
+    }
+}
+
+/// Why the host environment failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostError {
+    /// A region larger than [`MAX_REGION`] was asked for.
+    TooLarge,
+}
+
+/// A region of host memory at a fake address.
+#[derive(Debug)]
+pub struct HostRegion {
+    address: u64,
+    bytes: Vec<u8>,
+}
+
+impl Region for HostRegion {
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+
+    fn address(&self) -> u64 {
+        self.address
+    }
+}
+
+/// The host environment: a resolver, a clock, and the report of unbound symbols.
+pub struct HostEnv<'r, R: Resolver> {
+    /// Moves into the registered module, which binds through it.
+    resolver: Option<&'r mut R>,
+    unresolved: &'r mut dyn FnMut(&[u8], ResolveError),
+    clock: fn() -> u64,
+    next: u64,
+}
+
+impl<'r, R: Resolver> HostEnv<'r, R> {
+    /// An environment binding through `resolver`, reporting unbound symbols to `unresolved`
+    /// and timing stages with `clock` (nanoseconds).
+    pub fn new(
+        resolver: &'r mut R,
+        unresolved: &'r mut dyn FnMut(&[u8], ResolveError),
+        clock: fn() -> u64,
+    ) -> Self {
+        HostEnv {
+            resolver: Some(resolver),
+            unresolved,
+            clock,
+            next: MODULE_BASE,
+        }
+    }
+}
+
+impl<'r, R: Resolver> Env for HostEnv<'r, R> {
+    type Error = HostError;
+    type Table<T: Copy> = Vec<T>;
+    type Region = HostRegion;
+    type Registered = HostModule<'r, R>;
+
+    fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    fn table<T: Copy>(&mut self, len: usize, value: T) -> Result<Vec<T>, HostError> {
+        Ok(vec![value; len])
+    }
+
+    fn alloc(&mut self, _mem: MemType, size: u64) -> Result<HostRegion, HostError> {
+        if size > MAX_REGION {
+            return Err(HostError::TooLarge);
+        }
+        let address = self.next;
+        // Page-aligned regions, one guard page apart.
+        self.next = address + size.next_multiple_of(4096) + 4096;
+        Ok(HostRegion {
+            address,
+            bytes: vec![0; size as usize],
+        })
+    }
+
+    fn register(
+        &mut self,
+        _module: &Module<'_, '_>,
+        regions: PerMem<Option<HostRegion>>,
+    ) -> Result<HostModule<'r, R>, HostError> {
+        Ok(HostModule {
+            regions,
+            resolver: self.resolver.take(),
+            kallsyms: None,
+        })
+    }
+
+    fn unknown_symbol(&mut self, _module: &ModuleName, symbol: &Unresolved<'_>) {
+        (self.unresolved)(symbol.name, symbol.error);
+    }
+}
+
+/// A module registered in the host environment.
+pub struct HostModule<'r, R: Resolver> {
+    regions: PerMem<Option<HostRegion>>,
+    resolver: Option<&'r mut R>,
+    kallsyms: Option<Tables>,
+}
+
+impl<'r, R: Resolver> Registered for HostModule<'r, R> {
+    type Error = HostError;
+    type Formed = HostModule<'r, R>;
+
+    fn percpu_base(&self) -> u64 {
+        PERCPU_BASE
+    }
+
+    fn memory(&mut self) -> PerMem<&mut [u8]> {
+        self.regions
+            .each_mut()
+            .map(|_, r| r.as_mut().map_or(&mut [][..], |r| &mut r.bytes[..]))
+    }
+
+    fn resolve(&mut self, query: &Query<'_>) -> Result<u64, ResolveError> {
+        match self.resolver.as_mut() {
+            Some(r) => r.resolve(query),
+            None => Err(ResolveError::NotFound),
+        }
+    }
+
+    fn set_kallsyms(&mut self, tables: &Tables) -> Result<(), HostError> {
+        self.kallsyms = Some(*tables);
+        Ok(())
+    }
+
+    fn form(self) -> Result<Self, HostError> {
+        Ok(self)
+    }
+}
+
+/// A module live in the host environment: its memory and where everything is.
+#[derive(Debug)]
+pub struct LiveModule {
+    /// Region contents after relocation (empty for empty memory types).
+    pub regions: PerMem<Vec<u8>>,
+    /// Region base addresses (0 for empty memory types).
+    pub bases: PerMem<u64>,
+    /// Where the kallsyms tables are.
+    pub kallsyms: Option<Tables>,
+    /// What the pipeline reported before init.
+    pub summary: Summary,
+}
+
+impl<R: Resolver> Formed for HostModule<'_, R> {
+    type Error = HostError;
+    type Live = LiveModule;
+
+    fn init(self, summary: &Summary) -> Result<LiveModule, HostError> {
+        let bases = PerMem::from_fn(|m| self.regions[m].as_ref().map_or(0, |r| r.address));
+        Ok(LiveModule {
+            regions: self
+                .regions
+                .map(|_, r| r.map_or_else(Vec::new, |r| r.bytes)),
+            bases,
+            kallsyms: self.kallsyms,
+            summary: *summary,
+        })
     }
 }
 
@@ -83,12 +262,12 @@ pub struct Loaded<'a> {
     pub plan: Plan<'a>,
     /// Per-section placement.
     pub placements: Vec<Option<Placement>>,
-    /// Region sizes.
+    /// Region sizes (kallsyms tables included).
     pub layout: Layout,
     /// Region base addresses.
-    pub bases: [u64; MEM_TYPES],
+    pub bases: PerMem<u64>,
     /// Region contents after relocation.
-    pub regions: [Vec<u8>; MEM_TYPES],
+    pub regions: PerMem<Vec<u8>>,
     /// Final address of each section.
     pub addresses: Vec<u64>,
     /// Final value of each symbol.
@@ -97,94 +276,62 @@ pub struct Loaded<'a> {
     pub symbol_stats: SymbolStats,
     /// Relocation counts.
     pub reloc_stats: RelocStats,
+    /// Where the kallsyms tables are.
+    pub kallsyms: Option<Tables>,
+    /// Nanoseconds spent in each stage.
+    pub times: PerStage<u64>,
 }
 
-struct Regions<'r> {
-    placements: &'r [Option<Placement>],
-    regions: &'r mut [Vec<u8>; MEM_TYPES],
-    bases: &'r [u64; MEM_TYPES],
-    sizes: &'r [u64],
-}
-
-impl Target for Regions<'_> {
-    fn section(&mut self, index: SectionIndex) -> Option<(&mut [u8], u64)> {
-        let p = (*self.placements.get(index.0)?)?;
-        let size = *self.sizes.get(index.0)?;
-        let start = usize::try_from(p.offset).ok()?;
-        let end = start.checked_add(usize::try_from(size).ok()?)?;
-        let mem = self.regions.get_mut(p.mem.index())?.get_mut(start..end)?;
-        Some((mem, self.bases.get(p.mem.index())?.checked_add(p.offset)?))
+/// The pipeline's configuration for a host load.
+pub fn config(cfg: &Config, opts: &LayoutOptions) -> load::Config {
+    load::Config {
+        plan: *cfg,
+        layout: *opts,
+        kallsyms: KALLSYMS,
     }
 }
 
-/// Region bases: consecutive, page aligned, one guard page apart,
-/// starting at [`MODULE_BASE`].
-pub fn fake_bases(lay: &Layout) -> [u64; MEM_TYPES] {
-    let mut bases = [0; MEM_TYPES];
-    let mut next = MODULE_BASE;
-    for t in MemType::ALL {
-        bases[t.index()] = next;
-        let sz = lay.page_size_of(t).unwrap_or(0);
-        next = next.saturating_add(sz).saturating_add(lay.page_size);
-    }
-    bases
+/// Runs the pipeline on `image` in a [`HostEnv`]; `clock` times the stages.
+pub fn load_timed<'a, R: Resolver>(
+    image: &'a [u8],
+    cfg: &Config,
+    opts: &LayoutOptions,
+    resolver: &mut R,
+    unresolved: &mut dyn FnMut(&[u8], ResolveError),
+    clock: fn() -> u64,
+) -> Result<Loaded<'a>, load::Failure<'a, HostError>> {
+    let mut env = HostEnv::new(resolver, unresolved, clock);
+    let l = load::load(&mut env, image, &config(cfg, opts))?;
+    Ok(Loaded {
+        plan: l.plan,
+        placements: l.placements,
+        layout: l.layout,
+        bases: l.module.bases,
+        regions: l.module.regions,
+        addresses: l.addresses,
+        symbols: l.values,
+        symbol_stats: l.symbols,
+        reloc_stats: l.relocations,
+        kallsyms: l.module.kallsyms,
+        times: l.times,
+    })
 }
 
-/// Largest region the host loader will allocate (guards the fuzzer).
-pub const MAX_REGION: u64 = 256 << 20;
-
-/// Runs validate, layout, symbols and relocation. Unresolved symbols are
-/// passed to `unresolved` (name, error) before the error is returned.
+/// Runs the pipeline on `image`. Unresolved symbols are passed to `unresolved` (name, error)
+/// before the error is returned; a region too large for the host is a
+/// [`Error::LayoutOverflow`].
 pub fn load<'a, R: Resolver>(
     image: &'a [u8],
     cfg: &Config,
     opts: &LayoutOptions,
     resolver: &mut R,
-    unresolved: &mut dyn FnMut(&[u8], ResolveError<'_>),
+    unresolved: &mut dyn FnMut(&[u8], ResolveError),
 ) -> Result<Loaded<'a>, Error<'a>> {
-    let plan = Plan::parse(image, cfg)?;
-    let n = plan.section_count();
-    let mut placements = vec![None; n];
-    let lay = layout::layout(&plan, opts, &mut placements)?;
-    let bases = fake_bases(&lay);
-    let mut regions: [Vec<u8>; MEM_TYPES] = Default::default();
-    for t in MemType::ALL {
-        let sz = lay.size(t);
-        if sz > MAX_REGION {
-            return Err(Error::LayoutOverflow { section: SectionIndex(0) });
-        }
-        regions[t.index()] = vec![0; sz as usize];
-    }
-    let mut sizes = vec![0u64; n];
-    for (i, p) in placements.iter().enumerate() {
-        let Some(p) = p else { continue };
-        let Some(sec) = plan.section(SectionIndex(i)) else { continue };
-        sizes[i] = sec.header.sh_size;
-        if sec.header.sh_type == SHT_NOBITS {
-            continue;
-        }
-        let body = plan.section_data(SectionIndex(i));
-        let start = p.offset as usize;
-        regions[p.mem.index()][start..start + body.len()].copy_from_slice(body);
-    }
-    let mut addresses = vec![0u64; n];
-    layout::section_addresses(&plan, &placements, &bases, PERCPU_BASE, &mut addresses)?;
-    let mut symbols = vec![0u64; plan.symbol_count()];
-    let symbol_stats = symbols::resolve_symbols(&plan, &addresses, resolver, &mut symbols, &mut |u| {
-        unresolved(u.name, u.error)
-    })?;
-    let mut target = Regions { placements: &placements, regions: &mut regions, bases: &bases, sizes: &sizes };
-    let reloc_stats = reloc::relocate(&plan, &symbols, &mut target)?;
-    Ok(Loaded {
-        plan,
-        placements,
-        layout: lay,
-        bases,
-        regions,
-        addresses,
-        symbols,
-        symbol_stats,
-        reloc_stats,
+    load_timed(image, cfg, opts, resolver, unresolved, || 0).map_err(|f| match f.cause {
+        Cause::Image(e) => e,
+        Cause::Memory { .. } | Cause::Env(HostError::TooLarge) => Error::LayoutOverflow {
+            section: SectionIndex(0),
+        },
     })
 }
 
@@ -192,51 +339,40 @@ impl Loaded<'_> {
     /// The relocated bytes of a placed section.
     pub fn section_bytes(&self, index: SectionIndex) -> Option<&[u8]> {
         let p = (*self.placements.get(index.0)?)?;
-        let size = self.plan.section_header(index)?.sh_size as usize;
-        let start = p.offset as usize;
-        self.regions[p.mem.index()].get(start..start.checked_add(size)?)
+        let size = usize::try_from(self.plan.section_header(index)?.sh_size).ok()?;
+        let start = usize::try_from(p.offset).ok()?;
+        self.regions[p.mem].get(start..start.checked_add(size)?)
     }
+}
 
-    fn placed(&self, index: Option<SectionIndex>) -> Option<Placed<'_>> {
-        let index = index?;
-        Some(Placed { index, bytes: self.section_bytes(index)?, address: *self.addresses.get(index.0)? })
-    }
-
-    /// Decodes both export tables; each entry or error is passed to `f`.
-    pub fn exports(&self, f: &mut dyn FnMut(Result<Export<'_>, Error<'static>>)) {
-        let Some(strings) = self.placed(self.plan.ksymtab_strings_index) else { return };
-        for (idx, gpl) in [(self.plan.ksymtab_index, false), (self.plan.ksymtab_gpl_index, true)] {
-            let Some(table) = self.placed(idx) else { continue };
-            match exports::exports(table, strings, gpl) {
-                Ok(it) => it.for_each(&mut *f),
-                Err(e) => f(Err(e)),
-            }
+/// Region bases as the host environment hands them out: consecutive, page aligned, one
+/// guard page apart, starting at [`MODULE_BASE`], for the non-empty memory types in order.
+pub fn fake_bases(lay: &Layout) -> PerMem<u64> {
+    let mut next = MODULE_BASE;
+    PerMem::from_fn(|t| {
+        let size = lay.size(t);
+        if size == 0 {
+            return 0;
         }
-    }
-
-    /// `init` and `exit` addresses, using offsets derived from the
-    /// module's own relocations.
-    pub fn entry_points(&self) -> (Option<u64>, Option<u64>) {
-        let offs = exports::entry_offsets(&self.plan);
-        let Some(tm) = self.section_bytes(self.plan.this_module_index) else { return (None, None) };
-        let get = |o: Option<u64>| o.and_then(|o| exports::this_module_fn(tm, o).ok().flatten());
-        (get(offs.init), get(offs.exit))
-    }
+        let base = next;
+        next = next
+            .saturating_add(size.next_multiple_of(4096))
+            .saturating_add(4096);
+        base
+    })
 }
 
 /// `sizeof(struct module)` as recorded in an image (the size of its
 /// `.gnu.linkonce.this_module`), for tools that have no running kernel.
 pub fn module_struct_size_of(image: &[u8]) -> Option<u64> {
     let mut size = None;
-    let _ = Plan::parse_reporting(image, &Config { module_struct_size: u64::MAX }, &mut |e| {
+    let mut note = |e: Error<'_>| {
         if let Error::ThisModuleSize { found, .. } = e {
             size = Some(found);
         }
-    })
-    .map_err(|e| {
-        if let Error::ThisModuleSize { found, .. } = e {
-            size = Some(found);
-        }
-    });
+    };
+    if let Err(e) = Plan::parse_reporting(image, &Config::with_module_size(u64::MAX), &mut note) {
+        note(e);
+    }
     size
 }

@@ -21,4 +21,6 @@ mod shared {
 pub use shared::engine;
 
 pub mod builder;
+pub mod exports;
 pub mod host;
+pub mod vermagic;

@@ -20,12 +20,18 @@ pub fn fixtures() -> Vec<PathBuf> {
     walk(Path::new(&dir), &mut out);
     out.sort();
     out.dedup();
-    assert!(!out.is_empty(), "RLOADER_FIXTURES={:?} contains no .ko files", dir);
+    assert!(
+        !out.is_empty(),
+        "RLOADER_FIXTURES={:?} contains no .ko files",
+        dir
+    );
     out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         let Ok(ft) = e.file_type() else { continue };

@@ -15,7 +15,7 @@ use rloader_tools::engine::plan::{Config, Plan};
 use rloader_tools::host::{self, MapResolver};
 
 fn cfg_for(image: &[u8]) -> Config {
-    Config { module_struct_size: host::module_struct_size_of(image).expect("module size") }
+    Config::with_module_size(host::module_struct_size_of(image).expect("module size"))
 }
 
 #[test]
@@ -26,8 +26,14 @@ fn every_fixture_loads() {
         let cfg = cfg_for(&image);
         sizes.insert(cfg.module_struct_size);
         let mut r = MapResolver::fake();
-        let loaded = host::load(&image, &cfg, &LayoutOptions::default(), &mut r, &mut |_, _| {})
-            .unwrap_or_else(|e| panic!("{}: {}", path.display(), e));
+        let loaded = host::load(
+            &image,
+            &cfg,
+            &LayoutOptions::default(),
+            &mut r,
+            &mut |_, _| {},
+        )
+        .unwrap_or_else(|e| panic!("{}: {}", path.display(), e));
         let mut bad = Vec::new();
         let mut n = 0;
         loaded.exports(&mut |e| match e {
@@ -40,16 +46,29 @@ fn every_fixture_loads() {
         assert!(bad.is_empty(), "{}: {:?}", path.display(), bad);
         let mi = loaded.plan.modinfo();
         assert!(mi.vermagic().is_some(), "{}: no vermagic", path.display());
-        assert!(mi.check_vermagic(mi.vermagic().unwrap(), false, false).is_ok());
+        assert!(rloader_tools::vermagic::check(&mi, mi.vermagic().unwrap(), false, false).is_ok());
         // A module with an init function must have it found.
         let has_init = (1..loaded.plan.symbol_count()).any(|k| {
-            let s = loaded.plan.symbol(rloader_tools::engine::SymbolIndex(k)).unwrap();
+            let s = loaded
+                .plan
+                .symbol(rloader_tools::engine::SymbolIndex(k))
+                .unwrap();
             s.st_shndx != 0 && loaded.plan.symbol_name(&s) == b"init_module"
         });
-        assert_eq!(has_init, loaded.entry_points().0.is_some(), "{}: init", path.display());
+        assert_eq!(
+            has_init,
+            loaded.entry_points().0.is_some(),
+            "{}: init",
+            path.display()
+        );
         let _ = n;
     }
-    assert_eq!(sizes.len(), 1, "fixtures disagree on sizeof(struct module): {:?}", sizes);
+    assert_eq!(
+        sizes.len(),
+        1,
+        "fixtures disagree on sizeof(struct module): {:?}",
+        sizes
+    );
 }
 
 /// Minimal ELF64 reader for the linked output: section name -> bytes.
@@ -57,7 +76,8 @@ fn output_sections(elf: &[u8]) -> std::collections::HashMap<String, Vec<u8>> {
     let shoff = u64::from_le_bytes(elf[40..48].try_into().unwrap()) as usize;
     let shnum = u16::from_le_bytes(elf[60..62].try_into().unwrap()) as usize;
     let shstrndx = u16::from_le_bytes(elf[62..64].try_into().unwrap()) as usize;
-    let hdr = |i: usize| rloader_tools::engine::elf::SectionHeader::parse(elf, shoff + 64 * i).unwrap();
+    let hdr =
+        |i: usize| rloader_tools::engine::elf::SectionHeader::parse(elf, shoff + 64 * i).unwrap();
     let strs = hdr(shstrndx);
     let strtab = &elf[strs.sh_offset as usize..(strs.sh_offset + strs.sh_size) as usize];
     let mut out = std::collections::HashMap::new();
@@ -97,7 +117,12 @@ fn rename_for_ld(image: &[u8], plan: &Plan<'_>, rename: &[bool]) -> Vec<u8> {
         }
         set_shdr(&mut out, s.index.0, shdr::NAME, offs[s.index.0]);
         // No string merging, no groups: keep bytes exactly where they are.
-        set_shdr(&mut out, s.index.0, shdr::FLAGS, s.header.sh_flags & !(0x10 | 0x20 | 0x200));
+        set_shdr(
+            &mut out,
+            s.index.0,
+            shdr::FLAGS,
+            s.header.sh_flags & !(0x10 | 0x20 | 0x200),
+        );
     }
     let shstrndx = plan.header.e_shstrndx as usize;
     set_shdr(&mut out, shstrndx, shdr::OFFSET, base);
@@ -115,8 +140,14 @@ fn relocations_match_gnu_ld() {
         let image = std::fs::read(&path).unwrap();
         let cfg = cfg_for(&image);
         let mut r = MapResolver::fake();
-        let loaded = host::load(&image, &cfg, &LayoutOptions::default(), &mut r, &mut |_, _| {})
-            .unwrap_or_else(|e| panic!("{}: {}", path.display(), e));
+        let loaded = host::load(
+            &image,
+            &cfg,
+            &LayoutOptions::default(),
+            &mut r,
+            &mut |_, _| {},
+        )
+        .unwrap_or_else(|e| panic!("{}: {}", path.display(), e));
         let plan = &loaded.plan;
         let n = plan.section_count();
         let mut rename = vec![false; n];
@@ -126,10 +157,22 @@ fn relocations_match_gnu_ld() {
             let i = s.index.0;
             if loaded.placements[i].is_some() {
                 rename[i] = true;
-                writeln!(script, "  .rl{} {:#x} : {{ *(.rl{}) }}", i, loaded.addresses[i], i).unwrap();
-            } else if Some(s.index) == plan.percpu_index {
+                writeln!(
+                    script,
+                    "  .rl{} {:#x} : {{ *(.rl{}) }}",
+                    i, loaded.addresses[i], i
+                )
+                .unwrap();
+            } else if Some(s.index) == plan.special.percpu {
                 rename[i] = true;
-                writeln!(script, "  .rl{} {:#x} : {{ *(.rl{}) }}", i, host::PERCPU_BASE, i).unwrap();
+                writeln!(
+                    script,
+                    "  .rl{} {:#x} : {{ *(.rl{}) }}",
+                    i,
+                    host::PERCPU_BASE,
+                    i
+                )
+                .unwrap();
             } else if s.header.is_alloc() {
                 rename[i] = true;
                 write!(discard, " *(.rl{})", i).unwrap();
@@ -140,15 +183,36 @@ fn relocations_match_gnu_ld() {
         }
         script.push_str("}\n");
         for (name, addr) in &r.invented {
-            writeln!(script, "\"{}\" = {:#x};", String::from_utf8_lossy(name), addr).unwrap();
+            writeln!(
+                script,
+                "\"{}\" = {:#x};",
+                String::from_utf8_lossy(name),
+                addr
+            )
+            .unwrap();
         }
         let input = rename_for_ld(&image, plan, &rename);
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let (obj, lds, out) = (tmp.join(format!("{stem}.o")), tmp.join(format!("{stem}.lds")), tmp.join(format!("{stem}.elf")));
+        let (obj, lds, out) = (
+            tmp.join(format!("{stem}.o")),
+            tmp.join(format!("{stem}.lds")),
+            tmp.join(format!("{stem}.elf")),
+        );
         std::fs::write(&obj, &input).unwrap();
         std::fs::write(&lds, &script).unwrap();
         let res = Command::new("ld.bfd")
-            .args(["-static", "-nostdlib", "-e", "0", "-z", "noexecstack", "-z", "max-page-size=4096", "--no-warn-rwx-segments", "-T"])
+            .args([
+                "-static",
+                "-nostdlib",
+                "-e",
+                "0",
+                "-z",
+                "noexecstack",
+                "-z",
+                "max-page-size=4096",
+                "--no-warn-rwx-segments",
+                "-T",
+            ])
             .arg(&lds)
             .arg("-o")
             .arg(&out)
@@ -177,11 +241,25 @@ fn relocations_match_gnu_ld() {
             if ours.is_empty() {
                 continue;
             }
-            let name = String::from_utf8_lossy(plan.section(SectionIndex(i)).unwrap().name).into_owned();
+            let name =
+                String::from_utf8_lossy(plan.section(SectionIndex(i)).unwrap().name).into_owned();
             if let Some(pos) = ours.iter().zip(theirs.iter()).position(|(a, b)| a != b) {
-                panic!("{}: section {} {} differs from ld at offset {:#x}", path.display(), i, name, pos);
+                panic!(
+                    "{}: section {} {} differs from ld at offset {:#x}",
+                    path.display(),
+                    i,
+                    name,
+                    pos
+                );
             }
-            assert_eq!(ours.len(), theirs.len(), "{}: section {} {} length", path.display(), i, name);
+            assert_eq!(
+                ours.len(),
+                theirs.len(),
+                "{}: section {} {} length",
+                path.display(),
+                i,
+                name
+            );
             compared += 1;
         }
         let _ = std::fs::remove_file(&obj);

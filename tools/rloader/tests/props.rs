@@ -5,14 +5,27 @@
 use proptest::prelude::*;
 use rloader_tools::builder::{self, Sec, MODULE_SIZE};
 use rloader_tools::engine::elf::*;
-use rloader_tools::engine::layout::{self, LayoutOptions, MemType, MEM_TYPES};
+use rloader_tools::engine::layout::{self, LayoutOptions};
+use rloader_tools::engine::mem::{MemType, MEM_TYPES};
 use rloader_tools::engine::plan::{Config, Plan};
 use rloader_tools::host;
 
 const NAMES: &[&str] = &[
-    ".text.a", ".init.text.b", ".exit.text", ".rodata.c", ".data.d", ".data..ro_after_init",
-    "__jump_table", ".init.data", ".init.rodata", ".bss.e", ".debug_x", ".exit.data", ".data..percpu",
-    "__versions", ".note.x",
+    ".text.a",
+    ".init.text.b",
+    ".exit.text",
+    ".rodata.c",
+    ".data.d",
+    ".data..ro_after_init",
+    "__jump_table",
+    ".init.data",
+    ".init.rodata",
+    ".bss.e",
+    ".debug_x",
+    ".exit.data",
+    ".data..percpu",
+    "__versions",
+    ".note.x",
 ];
 
 fn arb_section() -> impl Strategy<Value = Sec> {
@@ -25,7 +38,16 @@ fn arb_section() -> impl Strategy<Value = Sec> {
             Just(0u64),
             Just(SHF_WRITE)
         ],
-        prop_oneof![Just(0u64), Just(1), Just(2), Just(4), Just(8), Just(16), Just(64), Just(4096)],
+        prop_oneof![
+            Just(0u64),
+            Just(1),
+            Just(2),
+            Just(4),
+            Just(8),
+            Just(16),
+            Just(64),
+            Just(4096)
+        ],
         0usize..3000,
         any::<bool>(),
     )
@@ -44,11 +66,14 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
     #[test]
-    fn layout_invariants(extra in proptest::collection::vec(arb_section(), 0..24), unload in any::<bool>()) {
+    fn layout_invariants(
+        extra in proptest::collection::vec(arb_section(), 0..24),
+        unload in any::<bool>(),
+    ) {
         let mut secs = builder::sample_sections();
         secs.extend(extra);
         let image = builder::build(&secs);
-        let plan = Plan::parse(&image, &Config { module_struct_size: MODULE_SIZE }).unwrap();
+        let plan = Plan::parse(&image, &Config::with_module_size(MODULE_SIZE)).unwrap();
         let opts = LayoutOptions { unload, page_size: 4096 };
         let mut p = vec![None; plan.section_count()];
         let lay = layout::layout(&plan, &opts, &mut p).unwrap();
@@ -69,7 +94,8 @@ proptest! {
             if f & SHF_EXECINSTR != 0 {
                 prop_assert!(matches!(pl.mem, MemType::Text | MemType::InitText));
             } else if f & SHF_WRITE != 0
-                && (Some(s.index) == plan.ro_after_init_index || Some(s.index) == plan.jump_table_index)
+                && (Some(s.index) == plan.special.ro_after_init
+                    || Some(s.index) == plan.special.jump_table)
             {
                 prop_assert!(matches!(pl.mem, MemType::RoAfterInit | MemType::InitData));
             } else if f & SHF_WRITE != 0 {
@@ -78,7 +104,7 @@ proptest! {
                 prop_assert!(matches!(pl.mem, MemType::Rodata | MemType::InitRodata));
             }
             if s.header.sh_size > 0 {
-                spans[pl.mem.index()].push((pl.offset, end));
+                spans[pl.mem as usize].push((pl.offset, end));
             }
         }
         // No overlap within a region.
@@ -92,7 +118,8 @@ proptest! {
         let bases = host::fake_bases(&lay);
         let mut regions: Vec<(u64, u64)> = MemType::ALL
             .iter()
-            .map(|&t| (bases[t.index()], bases[t.index()] + lay.page_size_of(t).unwrap()))
+            .filter(|&&t| lay.size(t) > 0)
+            .map(|&t| (bases[t], bases[t] + lay.page_size_of(t).unwrap()))
             .collect();
         for &(b, e) in &regions {
             prop_assert_eq!(b % 4096, 0);
@@ -103,18 +130,19 @@ proptest! {
             prop_assert!(w[0].1 <= w[1].0);
         }
         // Every section's final address keeps its alignment (align <= page).
-        let mut addrs = vec![0; plan.section_count()];
-        layout::section_addresses(&plan, &p, &bases, host::PERCPU_BASE, &mut addrs).unwrap();
         for s in plan.sections() {
-            if p[s.index.0].is_some() {
-                prop_assert_eq!(addrs[s.index.0] % s.header.sh_addralign.max(1), 0);
+            if let Some(pl) = p[s.index.0] {
+                prop_assert_eq!((bases[pl.mem] + pl.offset) % s.header.sh_addralign.max(1), 0);
             }
         }
     }
 
     #[test]
     fn c_str_at_finds_the_first_nul(
-        table in proptest::collection::vec(prop_oneof![3 => 1u8..=255, 1 => Just(0u8), 1 => Just(1u8), 1 => Just(0x80u8)], 0..80),
+        table in proptest::collection::vec(
+            prop_oneof![3 => 1u8..=255, 1 => Just(0u8), 1 => Just(1u8), 1 => Just(0x80u8)],
+            0..80,
+        ),
         off in 0usize..90,
     ) {
         let naive = table.get(off..).and_then(|t| t.iter().position(|&c| c == 0).map(|n| &t[..n]));
@@ -128,7 +156,7 @@ proptest! {
             let at = (pos + k * 977) % image.len();
             image[at] ^= byte.rotate_left(k as u32);
         }
-        let cfg = Config { module_struct_size: MODULE_SIZE };
+        let cfg = Config::with_module_size(MODULE_SIZE);
         let mut r = host::MapResolver::fake();
         let _ = host::load(&image, &cfg, &LayoutOptions::default(), &mut r, &mut |_, _| {});
     }

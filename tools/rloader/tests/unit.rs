@@ -6,16 +6,20 @@
 use rloader_tools::builder::{self, get_shdr, idx, poke, set_shdr, shdr, sym_idx, MODULE_SIZE};
 use rloader_tools::engine::elf::*;
 use rloader_tools::engine::error::{Error, EINVAL, ENOENT, ENOEXEC, ENOMEM};
-use rloader_tools::engine::exports::{self, Placed};
 use rloader_tools::engine::kallsyms;
-use rloader_tools::engine::layout::{self, LayoutOptions, MemType};
+use rloader_tools::engine::layout::{self, LayoutOptions};
+use rloader_tools::engine::mem::MemType;
 use rloader_tools::engine::modinfo::{license_is_gpl_compatible, ModInfo};
 use rloader_tools::engine::plan::{Config, Plan};
-use rloader_tools::engine::reloc::{self, *};
-use rloader_tools::engine::symbols::{Query, ResolveError, Resolved, Resolver};
+use rloader_tools::engine::reloc;
+use rloader_tools::engine::reloc::Target;
+use rloader_tools::engine::symbols::{Query, ResolveError, Resolver};
+use rloader_tools::engine::x86_64::*;
+use rloader_tools::exports::{self, Placed};
 use rloader_tools::host::{self, KnownSymbol, MapResolver};
+use rloader_tools::vermagic;
 
-const CFG: Config = Config { module_struct_size: MODULE_SIZE };
+const CFG: Config = Config::with_module_size(MODULE_SIZE);
 
 fn parse(image: &[u8]) -> Result<Plan<'_>, Error<'_>> {
     Plan::parse(image, &CFG)
@@ -26,7 +30,13 @@ fn err(image: &[u8]) -> Error<'_> {
 }
 
 fn load(image: &[u8]) -> Result<host::Loaded<'_>, Error<'_>> {
-    host::load(image, &CFG, &LayoutOptions::default(), &mut MapResolver::fake(), &mut |_, _| {})
+    host::load(
+        image,
+        &CFG,
+        &LayoutOptions::default(),
+        &mut MapResolver::fake(),
+        &mut |_, _| {},
+    )
 }
 
 fn sample() -> Vec<u8> {
@@ -56,7 +66,7 @@ fn sample_validates_and_loads() {
     assert_eq!(plan.symtab_index, SectionIndex(idx::SYMTAB));
     assert_eq!(plan.strtab_index, SectionIndex(idx::STRTAB));
     assert_eq!(plan.modinfo_index, Some(SectionIndex(idx::MODINFO)));
-    assert_eq!(plan.ksymtab_index, Some(SectionIndex(idx::KSYMTAB)));
+    assert_eq!(plan.special.ksymtab, Some(SectionIndex(idx::KSYMTAB)));
     assert_eq!(plan.relocation_count, 14);
     let l = load(&image).unwrap();
     assert_eq!(l.reloc_stats.applied(), 14); // R_X86_64_NONE counts as applied
@@ -69,7 +79,10 @@ fn sample_validates_and_loads() {
     };
     // PLT32 at 1 -> printk - 4 - P
     let printk = l.symbols[sym_idx::PRINTK as usize];
-    assert_eq!(rd(1, 4) as u32, printk.wrapping_sub(4).wrapping_sub(taddr + 1) as u32);
+    assert_eq!(
+        rd(1, 4) as u32,
+        printk.wrapping_sub(4).wrapping_sub(taddr + 1) as u32
+    );
     // 64 at 8 -> .rodata + 4
     assert_eq!(rd(8, 8), l.addresses[idx::RODATA] + 4);
     // weak undefined resolved by the fake resolver; abs symbol is 0x1234
@@ -84,7 +97,10 @@ fn sample_validates_and_loads() {
     assert_eq!(init, Some(l.addresses[idx::INIT_TEXT]));
     assert_eq!(exit, Some(l.addresses[idx::EXIT_TEXT]));
     let offs = exports::entry_offsets(&l.plan);
-    assert_eq!((offs.init, offs.exit), (Some(builder::INIT_OFFSET), Some(builder::EXIT_OFFSET)));
+    assert_eq!(
+        (offs.init, offs.exit),
+        (Some(builder::INIT_OFFSET), Some(builder::EXIT_OFFSET))
+    );
 }
 
 #[test]
@@ -105,7 +121,15 @@ fn layout_follows_kernel_rules() {
     assert_eq!(mem(idx::SYMTAB), None);
     let _ = mem;
     // Without unload, .exit goes to init text.
-    let lay = layout::layout(&plan, &LayoutOptions { unload: false, page_size: 4096 }, &mut p).unwrap();
+    let lay = layout::layout(
+        &plan,
+        &LayoutOptions {
+            unload: false,
+            page_size: 4096,
+        },
+        &mut p,
+    )
+    .unwrap();
     assert_eq!(p[idx::EXIT_TEXT].map(|x| x.mem), Some(MemType::InitText));
     assert_eq!(lay.page_size_of(MemType::Text), Some(4096));
     assert_eq!(p[idx::BSS].unwrap().offset % 32, 0);
@@ -116,28 +140,35 @@ fn modinfo_accessors() {
     let image = sample();
     let plan = parse(&image).unwrap();
     let mi = plan.modinfo();
-    assert_eq!(mi.name(), Some(&b"sample"[..]));
+    assert_eq!(mi.get(b"name"), Some(&b"sample"[..]));
     assert_eq!(mi.license(), Some(&b"GPL"[..]));
-    assert_eq!(mi.depends(), Some(&b""[..]));
-    assert_eq!(mi.description(), Some(&b"generated test module"[..]));
+    assert_eq!(mi.get(b"depends"), Some(&b""[..]));
+    assert_eq!(mi.get(b"description"), Some(&b"generated test module"[..]));
     assert_eq!(mi.import_ns().collect::<Vec<_>>(), vec![&b"FOO"[..]]);
-    let p: Vec<_> = mi.params().collect();
-    assert_eq!((p[0].name, p[0].text), (&b"level"[..], &b"verbosity level"[..]));
-    assert_eq!(mi.param_types().next().unwrap().text, b"int");
+    let p: Vec<_> = mi.get_all(b"parm").collect();
+    assert_eq!(p, vec![&b"level:verbosity level"[..]]);
+    assert_eq!(mi.get(b"parmtype"), Some(&b"level:int"[..]));
     assert!(mi.is_gpl_compatible());
-    assert!(mi.check_vermagic(builder::VERMAGIC, false, false).is_ok());
+    assert!(vermagic::check(&mi, builder::VERMAGIC, false, false).is_ok());
     let two = ModInfo::new(b"import_ns=A\0\0\0import_ns=B\0junk\0");
     assert_eq!(two.import_ns().count(), 2);
     // modversions compares only after the first space
     let mv = ModInfo::new(b"vermagic=6.12.1 SMP mod_unload \0");
-    assert!(mv.check_vermagic(b"6.12.9 SMP mod_unload ", true, false).is_ok());
-    assert!(mv.check_vermagic(b"6.12.9 SMP mod_unload ", false, false).is_err());
-    assert!(mv.check_vermagic(b"x", false, true).is_ok());
+    assert!(vermagic::check(&mv, b"6.12.9 SMP mod_unload ", true, false).is_ok());
+    assert!(vermagic::check(&mv, b"6.12.9 SMP mod_unload ", false, false).is_err());
+    assert!(vermagic::check(&mv, b"x", false, true).is_ok());
 }
 
 #[test]
 fn license_list_is_the_kernels() {
-    for l in ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"] {
+    for l in [
+        "GPL",
+        "GPL v2",
+        "GPL and additional rights",
+        "Dual BSD/GPL",
+        "Dual MIT/GPL",
+        "Dual MPL/GPL",
+    ] {
         assert!(license_is_gpl_compatible(l.as_bytes()), "{l}");
     }
     for l in ["Proprietary", "GPL v3", "gpl", "MIT", "Dual MIT/GPL ", ""] {
@@ -149,26 +180,52 @@ fn license_list_is_the_kernels() {
 fn relocation_arithmetic() {
     let p = 0xffff_ffff_a000_0000u64;
     assert_eq!(compute(R_X86_64_NONE, 1, 2, p).unwrap().width, 0);
-    assert_eq!(compute(R_X86_64_64, 0x10, -1, p).unwrap().bytes, 0xfu64.to_le_bytes());
+    assert_eq!(
+        compute(R_X86_64_64, 0x10, -1, p).unwrap().bytes,
+        0xfu64.to_le_bytes()
+    );
     assert_eq!(compute(R_X86_64_32, 0xffff_ffff, 0, p).unwrap().width, 4);
-    assert_eq!(compute(R_X86_64_32, 0xffff_ffff, 1, p), Err(ComputeError::Overflow(1 << 32)));
+    assert_eq!(
+        compute(R_X86_64_32, 0xffff_ffff, 1, p),
+        Err(ComputeError::Overflow(1 << 32))
+    );
     assert!(compute(R_X86_64_32S, 0xffff_ffff_8000_0000, 0, p).is_ok());
     assert!(compute(R_X86_64_32S, 0x8000_0000, 0, p).is_err());
     let pc = compute(R_X86_64_PC32, p + 0x100, -4, p).unwrap();
     assert_eq!(pc.as_slice(), &0xfcu32.to_le_bytes());
-    assert_eq!(compute(R_X86_64_PLT32, p - 0x100, 0, p).unwrap().as_slice(), &(-0x100i32).to_le_bytes());
+    assert_eq!(
+        compute(R_X86_64_PLT32, p - 0x100, 0, p).unwrap().as_slice(),
+        &(-0x100i32).to_le_bytes()
+    );
     assert!(compute(R_X86_64_PC32, p.wrapping_add(1 << 31), 0, p).is_err());
-    assert_eq!(compute(R_X86_64_PC64, 0, 0, 8).unwrap().bytes, (-8i64).to_le_bytes());
+    assert_eq!(
+        compute(R_X86_64_PC64, 0, 0, 8).unwrap().bytes,
+        (-8i64).to_le_bytes()
+    );
     assert_eq!(compute(9, 0, 0, 0), Err(ComputeError::UnknownType));
-    assert_eq!(reloc::type_name(41), "R_X86_64_GOTPCRELX");
+    assert_eq!(type_name(41), "R_X86_64_GOTPCRELX");
 }
 
 #[test]
 fn weak_and_got_resolve_to_zero() {
     let image = sample();
     let mut r = MapResolver::default();
-    r.symbols.insert(b"printk".to_vec(), KnownSymbol { address: host::KERNEL_BASE, gpl_only: false, namespace: vec![] });
-    let l = host::load(&image, &CFG, &LayoutOptions::default(), &mut r, &mut |_, _| {}).unwrap();
+    r.symbols.insert(
+        b"printk".to_vec(),
+        KnownSymbol {
+            address: host::KERNEL_BASE,
+            gpl_only: false,
+            namespace: vec![],
+        },
+    );
+    let l = host::load(
+        &image,
+        &CFG,
+        &LayoutOptions::default(),
+        &mut r,
+        &mut |_, _| {},
+    )
+    .unwrap();
     assert_eq!(l.symbols[sym_idx::WEAK_OPT as usize], 0);
     assert_eq!(l.symbol_stats.weak_zero, 1);
 }
@@ -206,9 +263,23 @@ fn kallsyms_tables_of_the_sample() {
     };
     for (all, core) in [
         (false, &["", "cleanup_module", "sample_fn"][..]),
-        (true, &["", "counter", "__kstrtab_sample_fn", "__kstrtabns_sample_fn", "cleanup_module", "sample_fn"][..]),
+        (
+            true,
+            &[
+                "",
+                "counter",
+                "__kstrtab_sample_fn",
+                "__kstrtabns_sample_fn",
+                "cleanup_module",
+                "sample_fn",
+            ][..],
+        ),
     ] {
-        let opts = kallsyms::Options { all, struct_size: 40, struct_align: 8 };
+        let opts = kallsyms::Options {
+            all,
+            struct_size: 40,
+            struct_align: 8,
+        };
         let mut lay = l.layout;
         let t = kallsyms::plan(&l.plan, &l.placements, &opts, &mut lay).unwrap();
         assert_eq!((t.full_count, t.core_count), (11, core.len()));
@@ -233,20 +304,33 @@ fn kallsyms_tables_of_the_sample() {
         // strings, three functions, undefined, weak undefined, absolute.
         assert_eq!(types, b"UrdrrtttUwa");
         assert_eq!(strtab, l.plan.section_data(l.plan.strtab_index));
-        assert_eq!(names(&strtab, &full)[sym_idx::SAMPLE_FN as usize], "sample_fn");
+        assert_eq!(
+            names(&strtab, &full)[sym_idx::SAMPLE_FN as usize],
+            "sample_fn"
+        );
         assert_eq!(names(&core_str, &core_sym), core);
         for (k, e) in full.chunks(24).enumerate() {
             let s = Symbol::from_entry(e).unwrap();
             assert_eq!(s.st_value, l.symbols[k]);
             let orig = l.plan.symbol(SymbolIndex(k)).unwrap();
-            assert_eq!(Symbol { st_value: orig.st_value, ..s }, orig);
+            assert_eq!(
+                Symbol {
+                    st_value: orig.st_value,
+                    ..s
+                },
+                orig
+            );
         }
         let text = l.addresses[idx::TEXT];
         let last = Symbol::from_entry(&core_sym[core_sym.len() - 24..]).unwrap();
         assert_eq!((last.st_value, core_types[core.len() - 1]), (text, b't'));
     }
     // Tables of the wrong size are refused, not overrun.
-    let opts = kallsyms::Options { all: false, struct_size: 40, struct_align: 8 };
+    let opts = kallsyms::Options {
+        all: false,
+        struct_size: 40,
+        struct_align: 8,
+    };
     let t = kallsyms::plan(&l.plan, &l.placements, &opts, &mut l.layout).unwrap();
     let mut small = vec![0; 10 * 24];
     let (mut a, mut b, mut c, mut d, mut e) = (
@@ -285,30 +369,30 @@ fn rejects_bad_ident() {
     assert_eq!(err(&i), Error::BadMagic);
     let mut i = sample();
     i[4] = 1;
-    assert_eq!(err(&i), Error::BadClass(1));
+    assert_eq!(err(&i), Error::BadClass { class: 1 });
     let mut i = sample();
     i[5] = 2;
-    assert_eq!(err(&i), Error::BadDataEncoding(2));
+    assert_eq!(err(&i), Error::BadDataEncoding { data: 2 });
     let mut i = sample();
     i[6] = 0;
-    assert_eq!(err(&i), Error::BadVersion(0));
+    assert_eq!(err(&i), Error::BadVersion { version: 0 });
     let mut i = sample();
     poke(&mut i, 20, 4, 7);
-    assert_eq!(err(&i), Error::BadVersion(7));
+    assert_eq!(err(&i), Error::BadVersion { version: 7 });
     let mut i = sample();
     poke(&mut i, 16, 2, 2);
-    assert_eq!(err(&i), Error::NotRelocatable(2));
+    assert_eq!(err(&i), Error::NotRelocatable { e_type: 2 });
     let mut i = sample();
     poke(&mut i, 18, 2, 3);
-    assert_eq!(err(&i), Error::BadMachine(3));
-    assert_eq!(Error::BadMachine(3).errno(), ENOEXEC);
+    assert_eq!(err(&i), Error::BadMachine { machine: 3 });
+    assert_eq!(Error::BadMachine { machine: 3 }.errno(), ENOEXEC);
 }
 
 #[test]
 fn rejects_bad_section_header_table() {
     let mut i = sample();
     poke(&mut i, 58, 2, 40);
-    assert_eq!(err(&i), Error::BadSectionHeaderSize(40));
+    assert_eq!(err(&i), Error::BadSectionHeaderSize { size: 40 });
     let mut i = sample();
     poke(&mut i, 60, 2, 0);
     assert_eq!(err(&i), Error::ExtendedNumbering);
@@ -334,7 +418,13 @@ fn rejects_bad_section_header_table() {
 fn rejects_section_out_of_file() {
     let mut i = sample();
     set_shdr(&mut i, idx::TEXT, shdr::SIZE, 1 << 40);
-    assert_eq!(err(&i), Error::SectionOutOfFile { section: SectionIndex(idx::TEXT), sh_type: SHT_PROGBITS });
+    assert_eq!(
+        err(&i),
+        Error::SectionOutOfFile {
+            section: SectionIndex(idx::TEXT),
+            sh_type: SHT_PROGBITS
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::TEXT, shdr::OFFSET, u64::MAX);
     assert!(matches!(err(&i), Error::SectionOutOfFile { .. }));
@@ -348,46 +438,91 @@ fn rejects_section_out_of_file() {
 fn rejects_bad_section_names() {
     let mut i = sample();
     poke(&mut i, 62, 2, 0);
-    assert_eq!(err(&i), Error::BadSectionNameIndex(0));
+    assert_eq!(err(&i), Error::BadSectionNameIndex { index: 0 });
     let mut i = sample();
     poke(&mut i, 62, 2, 99);
-    assert_eq!(err(&i), Error::BadSectionNameIndex(99));
+    assert_eq!(err(&i), Error::BadSectionNameIndex { index: 99 });
     let mut i = sample();
     set_shdr(&mut i, idx::SHSTRTAB, shdr::TYPE, u64::from(SHT_PROGBITS));
-    assert_eq!(err(&i), Error::SectionNamesNotStrtab { section: SectionIndex(idx::SHSTRTAB) });
+    assert_eq!(
+        err(&i),
+        Error::SectionNamesNotStrtab {
+            section: SectionIndex(idx::SHSTRTAB)
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::SHSTRTAB, shdr::SIZE, 0);
-    assert_eq!(err(&i), Error::EmptyStringTable { section: SectionIndex(idx::SHSTRTAB) });
+    assert_eq!(
+        err(&i),
+        Error::EmptyStringTable {
+            section: SectionIndex(idx::SHSTRTAB)
+        }
+    );
     let mut i = sample();
     let sz = get_shdr(&i, idx::SHSTRTAB).sh_size;
     set_shdr(&mut i, idx::SHSTRTAB, shdr::SIZE, sz - 1);
-    assert_eq!(err(&i), Error::StringTableNotTerminated { section: SectionIndex(idx::SHSTRTAB) });
+    assert_eq!(
+        err(&i),
+        Error::StringTableNotTerminated {
+            section: SectionIndex(idx::SHSTRTAB)
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::DATA, shdr::NAME, 100_000);
-    assert_eq!(err(&i), Error::SectionNameOutOfBounds { section: SectionIndex(idx::DATA), sh_name: 100_000 });
+    assert_eq!(
+        err(&i),
+        Error::SectionNameOutOfBounds {
+            section: SectionIndex(idx::DATA),
+            sh_name: 100_000
+        }
+    );
 }
 
 #[test]
 fn rejects_special_section_problems() {
     let mut i = sample();
     rename(&mut i, idx::RO_AFTER_INIT, idx::MODINFO);
-    assert_eq!(err(&i), Error::DuplicateModinfo { section: SectionIndex(idx::RO_AFTER_INIT) });
+    assert_eq!(
+        err(&i),
+        Error::DuplicateModinfo {
+            section: SectionIndex(idx::RO_AFTER_INIT)
+        }
+    );
     let mut i = sample();
     rename(&mut i, idx::THIS_MODULE, idx::DATA);
     assert_eq!(err(&i), Error::MissingThisModule);
     let mut i = sample();
     rename(&mut i, idx::RO_AFTER_INIT, idx::THIS_MODULE);
-    assert_eq!(err(&i), Error::DuplicateThisModule { section: SectionIndex(idx::RO_AFTER_INIT) });
+    assert_eq!(
+        err(&i),
+        Error::DuplicateThisModule {
+            section: SectionIndex(idx::RO_AFTER_INIT)
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::THIS_MODULE, shdr::TYPE, u64::from(SHT_NOBITS));
-    assert_eq!(err(&i), Error::ThisModuleNobits { section: SectionIndex(idx::THIS_MODULE) });
+    assert_eq!(
+        err(&i),
+        Error::ThisModuleNobits {
+            section: SectionIndex(idx::THIS_MODULE)
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::THIS_MODULE, shdr::FLAGS, SHF_WRITE);
-    assert_eq!(err(&i), Error::ThisModuleNotAlloc { section: SectionIndex(idx::THIS_MODULE) });
+    assert_eq!(
+        err(&i),
+        Error::ThisModuleNotAlloc {
+            section: SectionIndex(idx::THIS_MODULE)
+        }
+    );
     let i = sample();
     assert_eq!(
-        Plan::parse(&i, &Config { module_struct_size: 1088 }).unwrap_err(),
-        Error::ThisModuleSize { section: SectionIndex(idx::THIS_MODULE), found: MODULE_SIZE, expected: 1088 }
+        Plan::parse(&i, &Config::with_module_size(1088)).unwrap_err(),
+        Error::ThisModuleSize {
+            section: SectionIndex(idx::THIS_MODULE),
+            found: MODULE_SIZE,
+            expected: 1088
+        }
     );
 }
 
@@ -398,7 +533,12 @@ fn rejects_symtab_problems() {
     assert_eq!(err(&i), Error::MissingSymtab);
     let mut i = sample();
     set_shdr(&mut i, idx::DATA, shdr::TYPE, u64::from(SHT_SYMTAB));
-    assert_eq!(err(&i), Error::DuplicateSymtab { section: SectionIndex(idx::SYMTAB) });
+    assert_eq!(
+        err(&i),
+        Error::DuplicateSymtab {
+            section: SectionIndex(idx::SYMTAB)
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::SYMTAB, shdr::LINK, 0);
     assert_eq!(err(&i), Error::SymtabBadLink { link: 0 });
@@ -407,11 +547,21 @@ fn rejects_symtab_problems() {
     assert_eq!(err(&i), Error::SymtabBadLink { link: 500 });
     let mut i = sample();
     set_shdr(&mut i, idx::SYMTAB, shdr::LINK, idx::TEXT as u64);
-    assert_eq!(err(&i), Error::SymtabLinkNotStrtab { section: SectionIndex(idx::TEXT) });
+    assert_eq!(
+        err(&i),
+        Error::SymtabLinkNotStrtab {
+            section: SectionIndex(idx::TEXT)
+        }
+    );
     let mut i = sample();
     let sz = get_shdr(&i, idx::STRTAB).sh_size;
     set_shdr(&mut i, idx::STRTAB, shdr::SIZE, sz - 1);
-    assert_eq!(err(&i), Error::StringTableNotTerminated { section: SectionIndex(idx::STRTAB) });
+    assert_eq!(
+        err(&i),
+        Error::StringTableNotTerminated {
+            section: SectionIndex(idx::STRTAB)
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::SYMTAB, shdr::ENTSIZE, 16);
     assert!(matches!(err(&i), Error::SymtabBadSize { entsize: 16, .. }));
@@ -426,19 +576,44 @@ fn rejects_bad_symbols() {
     let mut i = sample();
     let o = sym_off(&i, 2);
     poke(&mut i, o, 4, 1 << 20);
-    assert_eq!(err(&i), Error::SymbolNameOutOfBounds { symbol: SymbolIndex(2), st_name: 1 << 20 });
+    assert_eq!(
+        err(&i),
+        Error::SymbolNameOutOfBounds {
+            symbol: SymbolIndex(2),
+            st_name: 1 << 20
+        }
+    );
     let mut i = sample();
     let o = sym_off(&i, 2);
     poke(&mut i, o + 6, 2, 200);
-    assert_eq!(err(&i), Error::SymbolBadSection { symbol: SymbolIndex(2), name: b"counter", shndx: 200 });
+    assert_eq!(
+        err(&i),
+        Error::SymbolBadSection {
+            symbol: SymbolIndex(2),
+            name: b"counter",
+            shndx: 200
+        }
+    );
     let mut i = sample();
     let o = sym_off(&i, 2);
     poke(&mut i, o + 6, 2, u64::from(SHN_COMMON));
-    assert_eq!(err(&i), Error::CommonSymbol { symbol: SymbolIndex(2), name: b"counter" });
+    assert_eq!(
+        err(&i),
+        Error::CommonSymbol {
+            symbol: SymbolIndex(2),
+            name: b"counter"
+        }
+    );
     let mut i = sample();
     let o = sym_off(&i, 2);
     poke(&mut i, o + 6, 2, u64::from(SHN_LIVEPATCH));
-    assert_eq!(err(&i), Error::Livepatch { symbol: SymbolIndex(2), name: b"counter" });
+    assert_eq!(
+        err(&i),
+        Error::Livepatch {
+            symbol: SymbolIndex(2),
+            name: b"counter"
+        }
+    );
     let mut i = sample();
     let o = sym_off(&i, 2);
     poke(&mut i, o + 6, 2, u64::from(SHN_XINDEX));
@@ -451,11 +626,29 @@ fn rejects_bad_symbols() {
 #[test]
 fn rejects_section_flags_and_alignment() {
     let mut i = sample();
-    set_shdr(&mut i, idx::TEXT, shdr::FLAGS, SHF_ALLOC | SHF_EXECINSTR | SHF_WRITE);
-    assert_eq!(err(&i), Error::WriteAndExec { section: SectionIndex(idx::TEXT), name: b".text" });
+    set_shdr(
+        &mut i,
+        idx::TEXT,
+        shdr::FLAGS,
+        SHF_ALLOC | SHF_EXECINSTR | SHF_WRITE,
+    );
+    assert_eq!(
+        err(&i),
+        Error::WriteAndExec {
+            section: SectionIndex(idx::TEXT),
+            name: b".text"
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::TEXT, shdr::ALIGN, 24);
-    assert_eq!(err(&i), Error::BadAlignment { section: SectionIndex(idx::TEXT), name: b".text", align: 24 });
+    assert_eq!(
+        err(&i),
+        Error::BadAlignment {
+            section: SectionIndex(idx::TEXT),
+            name: b".text",
+            align: 24
+        }
+    );
 }
 
 #[test]
@@ -470,16 +663,43 @@ fn rejects_relocation_sections() {
     assert_eq!(err(&i), Error::RelaBadSize { section: s, name });
     let mut i = sample();
     set_shdr(&mut i, idx::RELA_TEXT, shdr::LINK, idx::STRTAB as u64);
-    assert_eq!(err(&i), Error::RelaBadLink { section: s, name, link: idx::STRTAB as u32 });
+    assert_eq!(
+        err(&i),
+        Error::RelaBadLink {
+            section: s,
+            name,
+            link: idx::STRTAB as u32
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::RELA_TEXT, shdr::INFO, 0);
-    assert_eq!(err(&i), Error::RelaBadInfo { section: s, name, info: 0 });
+    assert_eq!(
+        err(&i),
+        Error::RelaBadInfo {
+            section: s,
+            name,
+            info: 0
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::RELA_TEXT, shdr::INFO, 999);
-    assert_eq!(err(&i), Error::RelaBadInfo { section: s, name, info: 999 });
+    assert_eq!(
+        err(&i),
+        Error::RelaBadInfo {
+            section: s,
+            name,
+            info: 999
+        }
+    );
     let mut i = sample();
     set_shdr(&mut i, idx::RELA_TEXT, shdr::FLAGS, SHF_RELA_LIVEPATCH);
-    assert_eq!(err(&i), Error::Livepatch { symbol: SymbolIndex(0), name });
+    assert_eq!(
+        err(&i),
+        Error::Livepatch {
+            symbol: SymbolIndex(0),
+            name
+        }
+    );
 }
 
 #[test]
@@ -488,11 +708,26 @@ fn rejects_bad_relocation_entries() {
     let mut i = sample();
     let o = rela_off(&i, idx::RELA_TEXT, 0);
     poke(&mut i, o + 8, 8, (999u64 << 32) | u64::from(R_X86_64_PLT32));
-    assert_eq!(err(&i), Error::RelocBadSymbol { section: s, reloc: 0, symbol: SymbolIndex(999) });
+    assert_eq!(
+        err(&i),
+        Error::RelocBadSymbol {
+            section: s,
+            reloc: 0,
+            symbol: SymbolIndex(999)
+        }
+    );
     let mut i = sample();
     let o = rela_off(&i, idx::RELA_TEXT, 1);
     poke(&mut i, o, 8, 60);
-    assert_eq!(err(&i), Error::RelocOutOfSection { section: s, reloc: 1, offset: 60, size: 64 });
+    assert_eq!(
+        err(&i),
+        Error::RelocOutOfSection {
+            section: s,
+            reloc: 1,
+            offset: 60,
+            size: 64
+        }
+    );
     let mut i = sample();
     let o = rela_off(&i, idx::RELA_TEXT, 1);
     poke(&mut i, o, 8, u64::MAX - 2);
@@ -500,7 +735,14 @@ fn rejects_bad_relocation_entries() {
     let mut i = sample();
     let o = rela_off(&i, idx::RELA_TEXT, 1);
     poke(&mut i, o + 8, 4, 9);
-    assert_eq!(err(&i), Error::RelocUnknownType { section: s, reloc: 1, r_type: 9 });
+    assert_eq!(
+        err(&i),
+        Error::RelocUnknownType {
+            section: s,
+            reloc: 1,
+            r_type: 9
+        }
+    );
     assert!(err(&i).to_string().contains("R_X86_64_GOTPCREL"));
 }
 
@@ -513,21 +755,45 @@ fn rejects_relocation_overflow_and_nonzero_target() {
     poke(&mut i, o + 8, 4, u64::from(R_X86_64_32));
     let so = sym_off(&i, sym_idx::ABS_SYM as usize);
     poke(&mut i, so + 8, 8, 1 << 40);
-    assert_eq!(load(&i).unwrap_err(), Error::RelocOverflow { section: s, reloc: 5, r_type: R_X86_64_32, value: 1 << 40 });
+    assert_eq!(
+        load(&i).unwrap_err(),
+        Error::RelocOverflow {
+            section: s,
+            reloc: 5,
+            r_type: R_X86_64_32,
+            value: 1 << 40
+        }
+    );
     let mut i = sample();
     let t = get_shdr(&i, idx::TEXT).sh_offset as usize;
     i[t + 2] = 0x90;
-    assert_eq!(load(&i).unwrap_err(), Error::RelocTargetNonzero { section: s, reloc: 0, r_type: R_X86_64_PLT32 });
+    assert_eq!(
+        load(&i).unwrap_err(),
+        Error::RelocTargetNonzero {
+            section: s,
+            reloc: 0,
+            r_type: R_X86_64_PLT32
+        }
+    );
 }
 
 #[test]
 fn rejects_vermagic() {
     let mi = ModInfo::new(b"license=GPL\0");
-    assert_eq!(mi.check_vermagic(b"6.12.0 SMP ", false, false), Err(Error::MissingVermagic));
+    assert_eq!(
+        vermagic::check(&mi, b"6.12.0 SMP ", false, false),
+        Err(vermagic::Error::Missing)
+    );
     let mi = ModInfo::new(b"vermagic=6.11.0 SMP \0");
-    let e = mi.check_vermagic(b"6.12.0 SMP ", false, false).unwrap_err();
-    assert_eq!(e, Error::VermagicMismatch { found: b"6.11.0 SMP ", expected: b"6.12.0 SMP " });
-    assert_eq!(e.errno(), ENOEXEC);
+    let e = vermagic::check(&mi, b"6.12.0 SMP ", false, false).unwrap_err();
+    assert_eq!(
+        e,
+        vermagic::Error::Mismatch {
+            found: b"6.11.0 SMP ",
+            expected: b"6.12.0 SMP "
+        }
+    );
+    assert_eq!(e.kind(), "vermagic-mismatch");
 }
 
 #[test]
@@ -537,13 +803,24 @@ fn rejects_layout_overflow_and_bad_tables() {
     let plan = parse(&i).unwrap();
     let mut p = vec![None; plan.section_count()];
     let e = layout::layout(&plan, &LayoutOptions::default(), &mut p).unwrap_err();
-    assert_eq!(e, Error::LayoutOverflow { section: SectionIndex(idx::BSS) });
+    assert_eq!(
+        e,
+        Error::LayoutOverflow {
+            section: SectionIndex(idx::BSS)
+        }
+    );
     assert_eq!(e.errno(), ENOMEM);
     let i = sample();
     let plan = parse(&i).unwrap();
     let mut short = vec![None; 3];
     let e = layout::layout(&plan, &LayoutOptions::default(), &mut short).unwrap_err();
-    assert_eq!(e, Error::TableSize { needed: plan.section_count(), given: 3 });
+    assert_eq!(
+        e,
+        Error::TableSize {
+            needed: plan.section_count(),
+            given: 3
+        }
+    );
     assert_eq!(e.errno(), EINVAL);
 }
 
@@ -560,14 +837,19 @@ fn rejects_missing_target_memory() {
     let plan = parse(&i).unwrap();
     let syms = vec![0u64; plan.symbol_count()];
     let e = reloc::relocate(&plan, &syms, &mut NoMemory).unwrap_err();
-    assert_eq!(e, Error::NoTargetMemory { section: SectionIndex(idx::TEXT) });
+    assert_eq!(
+        e,
+        Error::NoTargetMemory {
+            section: SectionIndex(idx::TEXT)
+        }
+    );
 }
 
 struct Picky;
 impl Resolver for Picky {
-    fn resolve<'r>(&'r mut self, q: &Query<'_>) -> Result<Resolved, ResolveError<'r>> {
+    fn resolve(&mut self, q: &Query<'_>) -> Result<u64, ResolveError> {
         match q.name {
-            b"printk" => Err(ResolveError::MissingNamespace(b"BAR")),
+            b"printk" => Err(ResolveError::MissingNamespace),
             _ => Err(ResolveError::NotFound),
         }
     }
@@ -577,16 +859,43 @@ impl Resolver for Picky {
 fn reports_every_unresolved_symbol() {
     let i = sample();
     let mut seen = Vec::new();
-    let e = host::load(&i, &CFG, &LayoutOptions::default(), &mut Picky, &mut |n, e| seen.push((n.to_vec(), e.errno())))
-        .unwrap_err();
+    let e = host::load(
+        &i,
+        &CFG,
+        &LayoutOptions::default(),
+        &mut Picky,
+        &mut |n, e| seen.push((n.to_vec(), e.errno())),
+    )
+    .unwrap_err();
     // printk fails (namespace); weak_opt not found is fine.
     assert_eq!(seen, vec![(b"printk".to_vec(), EINVAL)]);
-    assert_eq!(e, Error::Unresolved { count: 1, first: b"printk", namespace_only: true });
+    assert_eq!(
+        e,
+        Error::Unresolved {
+            count: 1,
+            first: b"printk",
+            errno: EINVAL
+        }
+    );
     assert_eq!(e.errno(), EINVAL);
     let mut r = MapResolver::default();
-    r.symbols.insert(b"zzz".to_vec(), KnownSymbol { address: 1, gpl_only: true, namespace: vec![] });
+    r.symbols.insert(
+        b"zzz".to_vec(),
+        KnownSymbol {
+            address: 1,
+            gpl_only: true,
+            namespace: vec![],
+        },
+    );
     let e = host::load(&i, &CFG, &LayoutOptions::default(), &mut r, &mut |_, _| {}).unwrap_err();
-    assert_eq!(e, Error::Unresolved { count: 1, first: b"printk", namespace_only: false });
+    assert_eq!(
+        e,
+        Error::Unresolved {
+            count: 1,
+            first: b"printk",
+            errno: ENOENT
+        }
+    );
     assert_eq!(e.errno(), ENOENT);
 }
 
@@ -594,42 +903,95 @@ fn reports_every_unresolved_symbol() {
 fn gpl_only_and_namespace_enforced_by_map_resolver() {
     let i = sample();
     let mut r = MapResolver::default();
-    r.symbols.insert(b"printk".to_vec(), KnownSymbol { address: host::KERNEL_BASE, gpl_only: true, namespace: b"FOO".to_vec() });
+    r.symbols.insert(
+        b"printk".to_vec(),
+        KnownSymbol {
+            address: host::KERNEL_BASE,
+            gpl_only: true,
+            namespace: b"FOO".to_vec(),
+        },
+    );
     // GPL module importing FOO: fine.
     assert!(host::load(&i, &CFG, &LayoutOptions::default(), &mut r, &mut |_, _| {}).is_ok());
     r.symbols.get_mut(&b"printk"[..]).unwrap().namespace = b"BAR".to_vec();
     let mut got = None;
-    let _ = host::load(&i, &CFG, &LayoutOptions::default(), &mut r, &mut |_, e| got = Some(format!("{:?}", e)));
-    assert_eq!(got.as_deref(), Some("MissingNamespace([66, 65, 82])"));
+    let _ = host::load(&i, &CFG, &LayoutOptions::default(), &mut r, &mut |_, e| {
+        got = Some(format!("{:?}", e))
+    });
+    assert_eq!(got.as_deref(), Some("MissingNamespace"));
 }
 
 #[test]
 fn rejects_bad_exports_and_this_module_fields() {
-    let strings = Placed { index: SectionIndex(2), bytes: b"abc\0\0", address: 0x2000 };
-    let table = Placed { index: SectionIndex(1), bytes: &[0; 13], address: 0x1000 };
-    assert_eq!(exports::exports(table, strings, false).unwrap_err(), Error::BadExport { section: SectionIndex(1), entry: 1 });
+    let strings = Placed {
+        index: SectionIndex(2),
+        bytes: b"abc\0\0",
+        address: 0x2000,
+    };
+    let table = Placed {
+        index: SectionIndex(1),
+        bytes: &[0; 13],
+        address: 0x1000,
+    };
+    assert_eq!(
+        exports::exports(table, strings, false).unwrap_err(),
+        exports::Error::BadExport {
+            section: SectionIndex(1),
+            entry: 1
+        }
+    );
     // name_offset points far outside __ksymtab_strings
     let mut e = [0u8; 12];
     e[4..8].copy_from_slice(&0x7000i32.to_le_bytes());
-    let table = Placed { index: SectionIndex(1), bytes: &e, address: 0x1000 };
+    let table = Placed {
+        index: SectionIndex(1),
+        bytes: &e,
+        address: 0x1000,
+    };
     let got: Vec<_> = exports::exports(table, strings, true).unwrap().collect();
-    assert_eq!(got, vec![Err(Error::BadExport { section: SectionIndex(1), entry: 0 })]);
+    assert_eq!(
+        got,
+        vec![Err(exports::Error::BadExport {
+            section: SectionIndex(1),
+            entry: 0
+        })]
+    );
     // a good entry: value at 0x1000+0x10, name at 0x2000, ns "" at 0x2004
     let mut e = [0u8; 12];
     e[0..4].copy_from_slice(&0x10i32.to_le_bytes());
     e[4..8].copy_from_slice(&(0x2000i32 - 0x1004).to_le_bytes());
     e[8..12].copy_from_slice(&(0x2004i32 - 0x1008).to_le_bytes());
-    let table = Placed { index: SectionIndex(1), bytes: &e, address: 0x1000 };
-    let got = exports::exports(table, strings, true).unwrap().next().unwrap().unwrap();
-    assert_eq!((got.name, got.namespace, got.address, got.gpl_only), (&b"abc"[..], None, 0x1010, true));
-    assert_eq!(exports::this_module_fn(&[0; 16], 12).unwrap_err(), Error::BadThisModuleField { offset: 12 });
+    let table = Placed {
+        index: SectionIndex(1),
+        bytes: &e,
+        address: 0x1000,
+    };
+    let got = exports::exports(table, strings, true)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.name, got.namespace, got.address, got.gpl_only),
+        (&b"abc"[..], None, 0x1010, true)
+    );
+    assert_eq!(
+        exports::this_module_fn(&[0; 16], 12).unwrap_err(),
+        exports::Error::BadThisModuleField { offset: 12 }
+    );
     assert_eq!(exports::this_module_fn(&[0; 16], 8).unwrap(), None);
 }
 
 #[test]
 fn every_error_displays_and_has_errno() {
-    let e = Error::CommonSymbol { symbol: SymbolIndex(3), name: b"x\x01" };
+    let e = Error::CommonSymbol {
+        symbol: SymbolIndex(3),
+        name: b"x\x01",
+    };
     let s = e.to_string();
-    assert!(s.contains("-fno-common") && s.contains("x\\x01") && s.contains('3'), "{s}");
+    assert!(
+        s.contains("-fno-common") && s.contains("x\\x01") && s.contains('3'),
+        "{s}"
+    );
     assert_eq!(e.kind(), "common-symbol");
 }

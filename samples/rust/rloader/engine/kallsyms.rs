@@ -15,7 +15,8 @@
 
 use super::elf::*;
 use super::error::Error;
-use super::layout::{round_up, Layout, MemType, Placement};
+use super::layout::{Layout, Placement};
+use super::mem::MemType;
 use super::plan::Plan;
 
 /// Where the tables go, as offsets into the `InitData` and `Data` regions.
@@ -76,10 +77,13 @@ fn is_core(
     home: Option<&SectionHeader>,
     all: bool,
 ) -> bool {
-    if sym.st_shndx == SHN_UNDEF || usize::from(sym.st_shndx) >= plan.section_count() || sym.st_name == 0 {
+    if sym.st_shndx == SHN_UNDEF
+        || usize::from(sym.st_shndx) >= plan.section_count()
+        || sym.st_name == 0
+    {
         return false;
     }
-    if Some(SectionIndex(usize::from(sym.st_shndx))) == plan.percpu_index {
+    if Some(SectionIndex(usize::from(sym.st_shndx))) == plan.special.percpu {
         return all;
     }
     let Some(p) = placement(placements, sym.st_shndx) else {
@@ -104,7 +108,9 @@ fn elf_type(
     if sym.st_shndx == SHN_UNDEF {
         return b'U';
     }
-    if sym.st_shndx == SHN_ABS || Some(SectionIndex(usize::from(sym.st_shndx))) == plan.percpu_index {
+    if sym.st_shndx == SHN_ABS
+        || Some(SectionIndex(usize::from(sym.st_shndx))) == plan.special.percpu
+    {
         return b'a';
     }
     if sym.st_shndx >= SHN_LORESERVE {
@@ -134,12 +140,6 @@ fn elf_type(
     }
 }
 
-fn grow(size: &mut u64, align: u64, len: u64) -> Option<u64> {
-    let off = round_up(*size, align)?;
-    *size = off.checked_add(len)?;
-    Some(off)
-}
-
 /// Sizes both tables and appends room for them to the `InitData` and `Data`
 /// regions of `lay`. `placements` is what [`super::layout::layout`] gave.
 pub fn plan<'a>(
@@ -148,12 +148,22 @@ pub fn plan<'a>(
     opts: &Options,
     lay: &mut Layout,
 ) -> Result<Tables, Error<'a>> {
-    let overflow = Error::LayoutOverflow { section: plan.symtab_index };
+    let overflow = Error::LayoutOverflow {
+        section: plan.symtab_index,
+    };
     let full_count = plan.symbol_count();
     let mut core_count = 0usize;
     let mut core_strtab_size = 0u64;
     for (i, sym) in plan.symbols().enumerate() {
-        if i == 0 || is_core(plan, placements, &sym, home_section(plan, &sym).as_ref(), opts.all) {
+        if i == 0
+            || is_core(
+                plan,
+                placements,
+                &sym,
+                home_section(plan, &sym).as_ref(),
+                opts.all,
+            )
+        {
             core_count = core_count.checked_add(1).ok_or(overflow)?;
             let len = plan.symbol_name(&sym).len() as u64;
             core_strtab_size = core_strtab_size
@@ -165,31 +175,37 @@ pub fn plan<'a>(
     let full_strtab_size = plan.section_data(plan.strtab_index).len() as u64;
     let sym_bytes = |n: usize| (n as u64).checked_mul(SYM_SIZE as u64);
 
-    let mut t = Tables { full_count, core_count, full_strtab_size, core_strtab_size, ..Tables::default() };
-    let mut init = lay.size(MemType::InitData);
-    t.full_symtab = grow(&mut init, 8, sym_bytes(full_count).ok_or(overflow)?).ok_or(overflow)?;
-    t.full_strtab = grow(&mut init, 1, full_strtab_size).ok_or(overflow)?;
-    t.full_struct = grow(&mut init, opts.struct_align.max(1), opts.struct_size).ok_or(overflow)?;
-    t.full_typetab = grow(&mut init, 1, full_count as u64).ok_or(overflow)?;
-    let mut core = lay.size(MemType::Data);
-    t.core_symtab = grow(&mut core, 8, sym_bytes(core_count).ok_or(overflow)?).ok_or(overflow)?;
-    t.core_strtab = grow(&mut core, 1, core_strtab_size).ok_or(overflow)?;
-    t.core_typetab = grow(&mut core, 1, core_count as u64).ok_or(overflow)?;
-    for (mem, size) in [(MemType::InitData, init), (MemType::Data, core)] {
-        round_up(size, lay.page_size).ok_or(overflow)?;
-        if let Some(s) = lay.size.get_mut(mem.index()) {
-            *s = size;
-        }
-        if let Some(a) = lay.align.get_mut(mem.index()) {
-            *a = (*a).max(8);
-        }
-    }
+    let mut t = Tables {
+        full_count,
+        core_count,
+        full_strtab_size,
+        core_strtab_size,
+        ..Tables::default()
+    };
+    let full_bytes = sym_bytes(full_count).ok_or(overflow)?;
+    let core_bytes = sym_bytes(core_count).ok_or(overflow)?;
+    let align = opts.struct_align.max(1);
+    let mut add = |mem, align, len| lay.append(mem, align, len).ok_or(overflow);
+    t.full_symtab = add(MemType::InitData, 8, full_bytes)?;
+    t.full_strtab = add(MemType::InitData, 1, full_strtab_size)?;
+    t.full_struct = add(MemType::InitData, align, opts.struct_size)?;
+    t.full_typetab = add(MemType::InitData, 1, full_count as u64)?;
+    t.core_symtab = add(MemType::Data, 8, core_bytes)?;
+    t.core_strtab = add(MemType::Data, 1, core_strtab_size)?;
+    t.core_typetab = add(MemType::Data, 1, core_count as u64)?;
     Ok(t)
 }
 
 fn put_symbol(out: &mut [u8], k: usize, sym: &Symbol, st_name: u32, value: u64) -> Option<()> {
-    let dst = out.get_mut(k.checked_mul(SYM_SIZE)?..)?.first_chunk_mut::<SYM_SIZE>()?;
-    *dst = Symbol { st_name, st_value: value, ..*sym }.to_entry();
+    let dst = out
+        .get_mut(k.checked_mul(SYM_SIZE)?..)?
+        .first_chunk_mut::<SYM_SIZE>()?;
+    *dst = Symbol {
+        st_name,
+        st_value: value,
+        ..*sym
+    }
+    .to_entry();
     Some(())
 }
 
@@ -219,12 +235,18 @@ pub fn write<'a>(
     values: &[u64],
     out: &mut Out<'_>,
 ) -> Result<(), Error<'a>> {
-    let bad = Error::TableSize { needed: plan.symbol_count(), given: values.len() };
+    let bad = Error::TableSize {
+        needed: plan.symbol_count(),
+        given: values.len(),
+    };
     if values.len() != plan.symbol_count() {
         return Err(bad);
     }
     let strtab = plan.section_data(plan.strtab_index);
-    out.full_strtab.get_mut(..strtab.len()).ok_or(bad)?.copy_from_slice(strtab);
+    out.full_strtab
+        .get_mut(..strtab.len())
+        .ok_or(bad)?
+        .copy_from_slice(strtab);
     let mut k = 0usize;
     let mut s = 0usize;
     // `values` has one entry per symbol: the zip visits every symbol.
@@ -241,7 +263,10 @@ pub fn write<'a>(
         put_symbol(out.core_symtab, k, &sym, st_name, value).ok_or(bad)?;
         *out.core_typetab.get_mut(k).ok_or(bad)? = ty;
         let end = s.checked_add(name.len()).ok_or(bad)?;
-        out.core_strtab.get_mut(s..end).ok_or(bad)?.copy_from_slice(name);
+        out.core_strtab
+            .get_mut(s..end)
+            .ok_or(bad)?
+            .copy_from_slice(name);
         *out.core_strtab.get_mut(end).ok_or(bad)? = 0;
         s = end.checked_add(1).ok_or(bad)?;
         k = k.checked_add(1).ok_or(bad)?;

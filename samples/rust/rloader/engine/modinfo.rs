@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `.modinfo`: NUL-separated `key=value` strings.
-
-use super::error::Error;
+//! `.modinfo`: NUL-separated `key=value` strings, read like the kernel's `get_modinfo()`.
 
 /// A view of a `.modinfo` section.
 #[derive(Clone, Copy, Debug)]
@@ -49,17 +47,11 @@ impl<'a> Iterator for Values<'a, '_> {
 
     fn next(&mut self) -> Option<&'a [u8]> {
         let key = self.key;
-        self.entries.by_ref().find(|(k, _)| *k == key).map(|(_, v)| v)
+        self.entries
+            .by_ref()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
     }
-}
-
-/// A module parameter description: `parm=NAME:DESC` or `parmtype=NAME:TYPE`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Param<'a> {
-    /// Parameter name.
-    pub name: &'a [u8],
-    /// Description (`parm`) or type (`parmtype`).
-    pub text: &'a [u8],
 }
 
 impl<'a> ModInfo<'a> {
@@ -80,12 +72,10 @@ impl<'a> ModInfo<'a> {
 
     /// Every value of `key`, like `get_next_modinfo()` in a loop.
     pub fn get_all<'k>(&self, key: &'k [u8]) -> Values<'a, 'k> {
-        Values { entries: self.entries(), key }
-    }
-
-    /// `name=`.
-    pub fn name(&self) -> Option<&'a [u8]> {
-        self.get(b"name")
+        Values {
+            entries: self.entries(),
+            key,
+        }
     }
 
     /// `license=`.
@@ -98,16 +88,6 @@ impl<'a> ModInfo<'a> {
         self.get(b"vermagic")
     }
 
-    /// `depends=` (comma separated module names).
-    pub fn depends(&self) -> Option<&'a [u8]> {
-        self.get(b"depends")
-    }
-
-    /// `description=`.
-    pub fn description(&self) -> Option<&'a [u8]> {
-        self.get(b"description")
-    }
-
     /// Every `import_ns=` value.
     pub fn import_ns(&self) -> Values<'a, 'static> {
         self.get_all(b"import_ns")
@@ -118,68 +98,11 @@ impl<'a> ModInfo<'a> {
         self.import_ns().any(|n| n == ns)
     }
 
-    /// Every `parm=` description.
-    pub fn params(&self) -> impl Iterator<Item = Param<'a>> {
-        self.get_all(b"parm").map(split_param)
-    }
-
-    /// Every `parmtype=` entry.
-    pub fn param_types(&self) -> impl Iterator<Item = Param<'a>> {
-        self.get_all(b"parmtype").map(split_param)
-    }
-
     /// The kernel's GPL-compatibility decision for this module
     /// (`license_is_gpl_compatible()` of the `license=` value; a module
     /// without a license is not GPL-compatible).
     pub fn is_gpl_compatible(&self) -> bool {
         self.license().is_some_and(license_is_gpl_compatible)
-    }
-
-    /// Checks `vermagic=` against the running kernel's `expected` string,
-    /// like `check_modinfo()`/`same_magic()`. With `modversions` (the module
-    /// has a `__versions` section and the kernel has `CONFIG_MODVERSIONS`)
-    /// only the parts after the first space are compared. `force` accepts a
-    /// missing or different vermagic (`MODULE_INIT_IGNORE_VERMAGIC`).
-    pub fn check_vermagic<'e>(
-        &self,
-        expected: &'e [u8],
-        modversions: bool,
-        force: bool,
-    ) -> Result<(), Error<'e>>
-    where
-        'a: 'e,
-    {
-        if force {
-            return Ok(());
-        }
-        let found = self.vermagic().ok_or(Error::MissingVermagic)?;
-        let same = if modversions {
-            after_space(found) == after_space(expected)
-        } else {
-            found == expected
-        };
-        if same {
-            Ok(())
-        } else {
-            Err(Error::VermagicMismatch { found, expected })
-        }
-    }
-}
-
-fn after_space(s: &[u8]) -> &[u8] {
-    match s.iter().position(|&c| c == b' ') {
-        Some(p) => s.get(p..).unwrap_or(&[]),
-        None => &[],
-    }
-}
-
-fn split_param(v: &[u8]) -> Param<'_> {
-    match v.iter().position(|&c| c == b':') {
-        Some(p) => Param {
-            name: v.get(..p).unwrap_or(&[]),
-            text: v.get(p.saturating_add(1)..).unwrap_or(&[]),
-        },
-        None => Param { name: v, text: &[] },
     }
 }
 

@@ -1,22 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! libFuzzer target: validate + modinfo + layout + symbols + relocate +
-//! export decoding with a fake resolver, on arbitrary bytes. The module
-//! size is taken from the input itself so that real modules get deep.
+//! libFuzzer target: the whole load pipeline in the host environment (validate, layout with
+//! the kallsyms tables, allocate, place, bind with a fake resolver, relocate, kallsyms
+//! tables), the extent of every prefix length the device would see, `.modinfo`, the version
+//! magic check and export decoding, on arbitrary bytes. The module size is taken from the
+//! input itself so that real modules get deep.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rloader_tools::engine::layout::LayoutOptions;
 use rloader_tools::engine::plan::{Config, Plan};
+use rloader_tools::engine::{extent, Extent};
 use rloader_tools::host::{self, MapResolver};
+use rloader_tools::vermagic;
 
 fuzz_target!(|data: &[u8]| {
     let size = host::module_struct_size_of(data).unwrap_or(1280);
-    let cfg = Config { module_struct_size: size };
+    let cfg = Config::with_module_size(size);
     let mut n = 0usize;
+    // The device asks for the extent after each write: follow its answers.
+    let mut len = 1.min(data.len());
+    while len <= data.len() {
+        match extent(&data[..len]) {
+            Ok(Extent::AtLeast(need)) if need > len => len = need,
+            Ok(Extent::AtLeast(_)) => break,
+            Ok(Extent::Complete(end)) => {
+                assert!(end <= len);
+                break;
+            }
+            Err(e) => {
+                n += e.to_string().len();
+                break;
+            }
+        }
+    }
     let _ = Plan::parse_reporting(data, &cfg, &mut |e| {
-        n += e.to_string().len();
+        n += e.to_string().len() + e.kind().len();
         let _ = e.errno();
     });
     if let Ok(plan) = Plan::parse(data, &cfg) {
@@ -24,12 +44,16 @@ fuzz_target!(|data: &[u8]| {
         for (k, v) in mi.entries() {
             n += k.len() + v.len();
         }
-        n += mi.params().count() + mi.import_ns().count();
-        let _ = mi.check_vermagic(b"6.12.0 SMP mod_unload ", plan.versions_index.is_some(), false);
+        n += mi.import_ns().count();
+        let magic = b"6.12.0 SMP mod_unload ";
+        let _ = vermagic::check(&mi, magic, plan.versions_index.is_some(), false);
         let _ = mi.is_gpl_compatible();
     }
     for unload in [true, false] {
-        let opts = LayoutOptions { unload, page_size: 4096 };
+        let opts = LayoutOptions {
+            unload,
+            page_size: 4096,
+        };
         let mut r = MapResolver::fake();
         match host::load(data, &cfg, &opts, &mut r, &mut |name, _| n += name.len()) {
             Ok(l) => {

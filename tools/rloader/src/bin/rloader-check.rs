@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use rloader_tools::engine::elf::{SectionIndex, SHN_UNDEF, STB_WEAK};
-use rloader_tools::engine::error::Name;
-use rloader_tools::engine::layout::{LayoutOptions, MemType};
+use rloader_tools::engine::layout::LayoutOptions;
+use rloader_tools::engine::mem::MemType;
+use rloader_tools::engine::names::Name;
 use rloader_tools::engine::plan::{Config, Plan};
-use rloader_tools::engine::reloc::{type_name, TYPES};
 use rloader_tools::engine::symbols::ResolveError;
+use rloader_tools::engine::x86_64::{type_name, TYPES};
 use rloader_tools::host::{self, KnownSymbol, MapResolver};
+use rloader_tools::vermagic;
 
 struct Args {
     module_size: Option<u64>,
@@ -25,12 +27,21 @@ struct Args {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: rloader-check [--module-size N] [--vermagic STR] [--no-unload] [--exports FILE] MODULE.ko");
+    eprintln!(
+        "usage: rloader-check [--module-size N] [--vermagic STR] [--no-unload] \
+         [--exports FILE] MODULE.ko"
+    );
     ExitCode::from(2)
 }
 
 fn parse_args() -> Option<Args> {
-    let mut a = Args { module_size: None, vermagic: None, unload: true, exports: None, file: String::new() };
+    let mut a = Args {
+        module_size: None,
+        vermagic: None,
+        unload: true,
+        exports: None,
+        file: String::new(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -61,7 +72,10 @@ fn parse_exports(text: &str) -> BTreeMap<Vec<u8>, KnownSymbol> {
                 KnownSymbol {
                     address: host::KERNEL_BASE + 16 * n as u64,
                     gpl_only: tabs[3] == "EXPORT_SYMBOL_GPL",
-                    namespace: tabs.get(4).map(|s| s.trim().as_bytes().to_vec()).unwrap_or_default(),
+                    namespace: tabs
+                        .get(4)
+                        .map(|s| s.trim().as_bytes().to_vec())
+                        .unwrap_or_default(),
                 },
             );
             continue;
@@ -69,7 +83,14 @@ fn parse_exports(text: &str) -> BTreeMap<Vec<u8>, KnownSymbol> {
         let f: Vec<&str> = line.split_whitespace().collect();
         if f.len() >= 3 {
             if let Ok(addr) = u64::from_str_radix(f[0], 16) {
-                map.insert(f[2].as_bytes().to_vec(), KnownSymbol { address: addr, gpl_only: false, namespace: Vec::new() });
+                map.insert(
+                    f[2].as_bytes().to_vec(),
+                    KnownSymbol {
+                        address: addr,
+                        gpl_only: false,
+                        namespace: Vec::new(),
+                    },
+                );
             }
         }
     }
@@ -77,7 +98,9 @@ fn parse_exports(text: &str) -> BTreeMap<Vec<u8>, KnownSymbol> {
 }
 
 fn main() -> ExitCode {
-    let Some(args) = parse_args() else { return usage() };
+    let Some(args) = parse_args() else {
+        return usage();
+    };
     let image = match std::fs::read(&args.file) {
         Ok(d) => d,
         Err(e) => {
@@ -85,14 +108,30 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let module_size = args.module_size.or_else(|| host::module_struct_size_of(&image)).unwrap_or(0);
-    let cfg = Config { module_struct_size: module_size };
-    let opts = LayoutOptions { unload: args.unload, page_size: 4096 };
+    let module_size = args
+        .module_size
+        .or_else(|| host::module_struct_size_of(&image))
+        .unwrap_or(0);
+    let cfg = Config::with_module_size(module_size);
+    let opts = LayoutOptions {
+        unload: args.unload,
+        page_size: 4096,
+    };
     let mut reasons: Vec<String> = Vec::new();
 
     println!("module: {}", args.file);
-    println!("sizeof(struct module): {}{}", module_size, if args.module_size.is_none() { " (taken from the file)" } else { "" });
-    let plan = match Plan::parse_reporting(&image, &cfg, &mut |e| reasons.push(format!("{} [{}, errno {}]", e, e.kind(), e.errno()))) {
+    println!(
+        "sizeof(struct module): {}{}",
+        module_size,
+        if args.module_size.is_none() {
+            " (taken from the file)"
+        } else {
+            ""
+        }
+    );
+    let plan = match Plan::parse_reporting(&image, &cfg, &mut |e| {
+        reasons.push(format!("{} [{}, errno {}]", e, e.kind(), e.errno()))
+    }) {
         Ok(p) => p,
         Err(e) => {
             if reasons.is_empty() {
@@ -113,22 +152,31 @@ fn main() -> ExitCode {
     }
     println!("  gpl-compatible: {}", mi.is_gpl_compatible());
     if let Some(vm) = &args.vermagic {
-        if let Err(e) = mi.check_vermagic(vm.as_bytes(), plan.versions_index.is_some(), false) {
-            reasons.push(format!("{} [{}, errno {}]", e, e.kind(), e.errno()));
+        if let Err(e) = vermagic::check(&mi, vm.as_bytes(), plan.versions_index.is_some(), false) {
+            reasons.push(format!("{} [{}, errno 8]", e, e.kind()));
         }
     }
 
     println!("undefined symbols:");
     for k in 1..plan.symbol_count() {
-        let Some(s) = plan.symbol(rloader_tools::engine::SymbolIndex(k)) else { continue };
+        let Some(s) = plan.symbol(rloader_tools::engine::SymbolIndex(k)) else {
+            continue;
+        };
         if s.st_shndx == SHN_UNDEF && s.st_name != 0 {
-            println!("  {}{}", Name(plan.symbol_name(&s)), if s.bind() == STB_WEAK { " (weak)" } else { "" });
+            println!(
+                "  {}{}",
+                Name(plan.symbol_name(&s)),
+                if s.bind() == STB_WEAK { " (weak)" } else { "" }
+            );
         }
     }
 
     let mut resolver = match &args.exports {
         Some(path) => match std::fs::read_to_string(path) {
-            Ok(t) => MapResolver { symbols: parse_exports(&t), ..Default::default() },
+            Ok(t) => MapResolver {
+                symbols: parse_exports(&t),
+                ..Default::default()
+            },
             Err(e) => {
                 eprintln!("{}: {}", path, e);
                 return ExitCode::from(2);
@@ -141,7 +189,8 @@ fn main() -> ExitCode {
         let why = match err {
             ResolveError::NotFound => "not exported".to_string(),
             ResolveError::GplOnly => "GPL-only symbol, module is not GPL-compatible".to_string(),
-            ResolveError::MissingNamespace(ns) => format!("namespace {} not imported", Name(ns)),
+            ResolveError::MissingNamespace => "namespace not imported".to_string(),
+            ResolveError::Failed(e) => format!("lookup failed with errno {e}"),
         };
         unresolved.push(format!("{}: {}", Name(name), why));
     });
@@ -155,24 +204,35 @@ fn main() -> ExitCode {
         Ok(l) => {
             println!("layout:");
             for t in MemType::ALL {
-                let p = t.perms();
+                let p = perms(t);
                 println!(
                     "  {:<18} size {:>8} pages-size {:>8} align {:>4} {}{}{}",
                     t.name(),
                     l.layout.size(t),
                     l.layout.page_size_of(t).unwrap_or(0),
-                    l.layout.align[t.index()],
-                    if p.read { 'r' } else { '-' },
-                    if p.write { 'w' } else { '-' },
-                    if p.exec { 'x' } else { '-' }
+                    l.layout.align[t],
+                    if p.0 { 'r' } else { '-' },
+                    if p.1 { 'w' } else { '-' },
+                    if p.2 { 'x' } else { '-' }
                 );
             }
             for (i, p) in l.placements.iter().enumerate() {
                 if let (Some(p), Some(s)) = (p, plan.section(SectionIndex(i))) {
-                    println!("    [{:>3}] {:<32} {:<18} +{:#x} size {:#x}", i, Name(s.name).to_string(), p.mem.name(), p.offset, s.header.sh_size);
+                    println!(
+                        "    [{:>3}] {:<32} {:<18} +{:#x} size {:#x}",
+                        i,
+                        Name(s.name).to_string(),
+                        p.mem.name(),
+                        p.offset,
+                        s.header.sh_size
+                    );
                 }
             }
-            println!("relocations: {} applied, {} skipped (non-allocated targets)", l.reloc_stats.applied(), l.reloc_stats.skipped);
+            println!(
+                "relocations: {} applied, {} skipped (non-allocated targets)",
+                l.reloc_stats.applied(),
+                l.reloc_stats.skipped
+            );
             for (i, t) in TYPES.iter().enumerate() {
                 if l.reloc_stats.by_type[i] > 0 {
                     println!("  {:<16} {}", type_name(*t), l.reloc_stats.by_type[i]);
@@ -184,13 +244,22 @@ fn main() -> ExitCode {
                     "  {}{}{}",
                     Name(x.name),
                     if x.gpl_only { " gpl" } else { "" },
-                    match x.namespace { Some(ns) => format!(" ns={}", Name(ns)), None => String::new() }
+                    match x.namespace {
+                        Some(ns) => format!(" ns={}", Name(ns)),
+                        None => String::new(),
+                    }
                 ),
                 Err(e) => reasons.push(format!("{} [{}]", e, e.kind())),
             });
             let (init, exit) = l.entry_points();
-            println!("init: {}", init.map_or("none".into(), |a| format!("{:#x}", a)));
-            println!("exit: {}", exit.map_or("none".into(), |a| format!("{:#x}", a)));
+            println!(
+                "init: {}",
+                init.map_or("none".into(), |a| format!("{:#x}", a))
+            );
+            println!(
+                "exit: {}",
+                exit.map_or("none".into(), |a| format!("{:#x}", a))
+            );
         }
     }
     if reasons.is_empty() {
@@ -202,5 +271,15 @@ fn main() -> ExitCode {
             println!("  reason: {}", r);
         }
         ExitCode::from(1)
+    }
+}
+
+/// The permissions of a memory type once the module is live (read, write, exec), as
+/// `module_enable_rodata_ro()` and friends set them.
+fn perms(t: MemType) -> (bool, bool, bool) {
+    match t {
+        MemType::Text | MemType::InitText => (true, false, true),
+        MemType::Data | MemType::InitData | MemType::RoAfterInit => (true, true, false),
+        MemType::Rodata | MemType::InitRodata => (true, false, false),
     }
 }
