@@ -222,7 +222,7 @@ impl<'a> Reserved<'a> {
         let end = this_module.checked_add(MODULE_STRUCT_SIZE).ok_or(ENOEXEC)?;
         let field = data.bytes_mut().get_mut(this_module..end).ok_or(ENOEXEC)?;
         let m = field.as_mut_ptr().cast::<bindings::module>();
-        if !m.is_aligned() {
+        if (m as usize) % MODULE_STRUCT_ALIGN != 0 {
             return Err(ENOEXEC);
         }
         // SAFETY: `m` is an aligned pointer to `MODULE_STRUCT_SIZE` bytes of the `Data` region
@@ -342,7 +342,7 @@ impl<'a> Reserved<'a> {
         let ptr = self
             .at(MemType::InitData, t.full_struct, size)?
             .cast::<bindings::mod_kallsyms>();
-        if !ptr.is_aligned() {
+        if (ptr as usize) % MOD_KALLSYMS_ALIGN != 0 {
             return Err(EINVAL);
         }
         let m = self.reservation.module.as_ptr();

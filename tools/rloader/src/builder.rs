@@ -68,7 +68,7 @@ pub fn build(sections: &[Sec]) -> Vec<u8> {
     let mut offsets = Vec::new();
     for s in sections {
         let a = s.align.max(1) as usize;
-        while !out.len().is_multiple_of(a.min(64)) {
+        while out.len() % a.min(64) != 0 {
             out.push(0);
         }
         offsets.push(out.len() as u64);
@@ -78,7 +78,7 @@ pub fn build(sections: &[Sec]) -> Vec<u8> {
     }
     let shstr_off = out.len() as u64;
     out.extend_from_slice(&shstr);
-    while !out.len().is_multiple_of(8) {
+    while out.len() % 8 != 0 {
         out.push(0);
     }
     let shoff = out.len() as u64;

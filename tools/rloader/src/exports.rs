@@ -141,7 +141,7 @@ pub fn exports<'m>(
     strings: Placed<'m>,
     gpl_only: bool,
 ) -> Result<Exports<'m>, Error> {
-    if !table.bytes.len().is_multiple_of(KERNEL_SYMBOL_SIZE) {
+    if table.bytes.len() % KERNEL_SYMBOL_SIZE != 0 {
         return Err(Error::BadExport {
             section: table.index,
             entry: table.bytes.len() / KERNEL_SYMBOL_SIZE,

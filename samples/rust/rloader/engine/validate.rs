@@ -204,7 +204,7 @@ fn check_section_headers<'a>(data: &'a [u8], h: &FileHeader) -> Result<Headers<'
             continue;
         }
         let end = s.sh_offset.checked_add(s.sh_size);
-        if end.is_none_or(|end| end > data.len() as u64) {
+        if !matches!(end, Some(end) if end <= data.len() as u64) {
             return Err(Error::SectionOutOfFile {
                 section,
                 sh_type: s.sh_type,
@@ -333,7 +333,7 @@ fn check_symtab<'a>(
         },
     )??;
     if st.sh_entsize != SYM_SIZE as u64
-        || !st.sh_size.is_multiple_of(SYM_SIZE as u64)
+        || st.sh_size % (SYM_SIZE as u64) != 0
         || st.sh_size == 0
     {
         return Err(Error::SymtabBadSize {
@@ -417,7 +417,7 @@ fn check_rela<'a>(
             symbol: SymbolIndex(0),
             name,
         })
-    } else if s.sh_entsize != RELA_SIZE as u64 || !s.sh_size.is_multiple_of(RELA_SIZE as u64) {
+    } else if s.sh_entsize != RELA_SIZE as u64 || s.sh_size % (RELA_SIZE as u64) != 0 {
         Some(Error::RelaBadSize { section, name })
     } else if s.sh_link as usize != symtab.index.0 {
         Some(Error::RelaBadLink {
@@ -475,7 +475,7 @@ fn check_relocations<'a>(
             continue;
         };
         let end = rel.r_offset.checked_add(width as u64);
-        if end.is_none_or(|end| end > target_size) {
+        if !matches!(end, Some(end) if end <= target_size) {
             soft.add(Error::RelocOutOfSection {
                 section,
                 reloc,
