@@ -11,18 +11,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 
-t() { # t NAME WANT(0|1) LINES...
-	local name=$1 want=$2; shift 2
+run() { # run TOOL NAME WANT(0|1) LINES...
+	local tool=$1 name=$2 want=$3; shift 3
 	printf '%s\n' "$@" > "$tmp/log"
-	"$here/checklog.sh" "$tmp/log" > "$tmp/out" 2>&1
+	"$here/$tool.sh" "$tmp/log" test > "$tmp/out" 2>&1
 	local got=$?
 	[ $got -ne 0 ] && got=1
 	if [ "$got" = "$want" ]; then
-		echo "ok - checklog: $name"; pass=$((pass + 1))
+		echo "ok - $tool: $name"; pass=$((pass + 1))
 	else
-		echo "not ok - checklog: $name (exit $got, wanted $want)"; cat "$tmp/out"; fail=$((fail + 1))
+		echo "not ok - $tool: $name (exit $got, wanted $want)"; cat "$tmp/out"; fail=$((fail + 1))
 	fi
 }
+t() { run checklog "$@"; }
 
 t "clean log passes" 0 "[    0.1] Linux version 6.12" "[    1.0] rloader: received 10 bytes" \
 	"[    0.2] kasan: KernelAddressSanitizer initialized" "[    0.3] kmemleak: Kernel memory leak detector initialized (mempool available: 16000)"
@@ -45,6 +46,28 @@ t "warning after expect block fails" 1 "rloader-selftest: expect-begin WARNING: 
 	"[    1.0] WARNING: CPU: 0 PID: 9 at samples/x.c:3 rloader_warn+0x1/0x2" "rloader-selftest: expect-end" \
 	"[    2.0] WARNING: CPU: 0 PID: 9 at samples/x.c:3 rloader_warn+0x1/0x2"
 t "unterminated expect block fails" 1 "rloader-selftest: expect-begin WARNING: x"
+
+# Only the Call Trace of the expected report itself is let through.
+warn="[    1.0] WARNING: CPU: 0 PID: 9 at samples/x.c:3 rloader_warn+0x1/0x2"
+t "expected warning with its whole report passes" 0 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
+	"[    1.0] ------------[ cut here ]------------" "$warn" "[    1.0] Modules linked in: rl_warn" \
+	"[    1.0] RIP: 0010:rloader_warn+0x1/0x2" "[    1.0] Call Trace:" "[    1.0]  <TASK>" \
+	"[    1.0]  </TASK>" "[    1.0] ---[ end trace 0000000000000000 ]---" "rloader-selftest: expect-end"
+t "second Call Trace after the expected report fails" 1 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
+	"$warn" "[    1.0] Call Trace:" "[    1.0] ---[ end trace 0000000000000000 ]---" \
+	"[    1.5] Call Trace:" "rloader-selftest: expect-end"
+t "two Call Traces in one expected report fail" 1 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
+	"$warn" "[    1.0] Call Trace:" "[    1.0] Call Trace:" "rloader-selftest: expect-end"
+t "Call Trace long after the expected line fails" 1 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
+	"$warn" $(seq -f '[    1.0] filler %g' 1 120) "[    1.0] Call Trace:" "rloader-selftest: expect-end"
+t "Call Trace before the expected line fails" 1 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
+	"[    1.0] Call Trace:" "$warn" "rloader-selftest: expect-end"
+t "each expected report lets its own Call Trace through" 0 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
+	"$warn" "[    1.0] Call Trace:" "[    1.0] ---[ end trace 0000000000000000 ]---" \
+	"$warn" "[    2.0] Call Trace:" "[    2.0] ---[ end trace 0000000000000000 ]---" "rloader-selftest: expect-end"
+t "Call Trace after expect-end fails" 1 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
+	"$warn" "rloader-selftest: expect-end" "[    1.0] Call Trace:"
+
 
 echo "checklog: $pass passed, $fail failed"
 [ $fail = 0 ]
