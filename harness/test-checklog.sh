@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Self-test of harness/checklog.sh on synthetic console logs: it must pass
-# clean logs and expected warnings, and catch everything else.
+# Self-test of harness/checklog.sh and harness/ksft-count.sh on synthetic
+# console logs and kselftest output: they must pass clean logs, expected
+# warnings and complete runs, and catch everything else.
 # Prints KTAP-style lines and a summary "checklog: N passed, M failed".
 
 set -u
@@ -24,6 +25,7 @@ run() { # run TOOL NAME WANT(0|1) LINES...
 	fi
 }
 t() { run checklog "$@"; }
+k() { run ksft-count "$@"; }
 
 t "clean log passes" 0 "[    0.1] Linux version 6.12" "[    1.0] rloader: received 10 bytes" \
 	"[    0.2] kasan: KernelAddressSanitizer initialized" "[    0.3] kmemleak: Kernel memory leak detector initialized (mempool available: 16000)"
@@ -68,6 +70,24 @@ t "each expected report lets its own Call Trace through" 0 "rloader-selftest: ex
 t "Call Trace after expect-end fails" 1 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
 	"$warn" "rloader-selftest: expect-end" "[    1.0] Call Trace:"
 
+# kselftest runner output: what counts as a failure.
+k "complete run passes" 0 "TAP version 13" "1..2" "# selftests: rloader: a.sh" "# TAP version 13" "# 1..2" \
+	"# ok 1 one" "# ok 2 two" "ok 1 selftests: rloader: a.sh" "# selftests: rloader: b.sh" "# ok 1 three" \
+	"ok 2 selftests: rloader: b.sh"
+k "failed subtest fails" 1 "1..1" "# ok 1 one" "# not ok 2 two" "not ok 1 selftests: rloader: a.sh # exit=1"
+k "run with zero subtests fails" 1 "TAP version 13" "1..0"
+k "empty log fails" 1 "rloader-guest: kselftest begin" "rloader-guest: kselftest end"
+k "top-level not ok without a failed subtest fails" 1 "1..1" "# ok 1 one" \
+	"not ok 1 selftests: rloader: a.sh # TIMEOUT 45 seconds"
+k "top-level skip fails" 1 "1..2" "# ok 1 one" "ok 1 selftests: rloader: a.sh" \
+	"# 1..0 # SKIP must be run as root" "ok 2 selftests: rloader: b.sh # SKIP"
+k "skipped subtest fails" 1 "1..1" "# ok 1 one" "# ok 2 two # SKIP no module" "ok 1 selftests: rloader: a.sh"
+k "program with no subtests fails" 1 "1..2" "# ok 1 one" "ok 1 selftests: rloader: a.sh" \
+	"ok 2 selftests: rloader: b.sh"
+k "program short of its plan fails" 1 "1..1" "# 1..3" "# ok 1 one" "# ok 2 two" "ok 1 selftests: rloader: a.sh"
+k "missing program results fail" 1 "1..3" "# ok 1 one" "ok 1 selftests: rloader: a.sh"
+k "program that never finished fails" 1 "1..2" "# ok 1 one" "ok 1 selftests: rloader: a.sh" "# ok 1 two"
+k "run without a plan fails" 1 "# ok 1 one" "ok 1 selftests: rloader: a.sh"
 
 echo "checklog: $pass passed, $fail failed"
 [ $fail = 0 ]
