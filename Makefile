@@ -8,6 +8,7 @@
 #   make run      boot the normal kernel and show /dev/rloader taking a module
 #   make vng      run the selftests under virtme-ng
 #   make series   write the project as a format-patch series
+#   make rustfmtcheck, make clippy, make checkpatch   the lints of make check
 
 SHELL := /bin/bash
 TOP := $(abspath .)
@@ -21,7 +22,8 @@ FRAG_normal := rloader.config
 FRAG_debug := rloader.config rloader-debug.config
 
 .PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
-	host-test guest-normal guest-debug check run run-shell vng series bench clean
+	host-test guest-normal guest-debug check run run-shell vng series bench clean \
+	rustfmtcheck clippy checkpatch lint
 
 all: kernel-normal
 
@@ -69,6 +71,17 @@ bench: kernel-normal
 
 series: tree
 	@bash harness/series.sh $(B)
+
+rustfmtcheck: tree
+	@bash harness/lint.sh $(B) rustfmt
+
+clippy: kernel-normal
+	@bash harness/lint.sh $(B) clippy $(JOBS)
+
+checkpatch: tree
+	@bash harness/lint.sh $(B) checkpatch
+
+lint: rustfmtcheck checkpatch clippy
 
 clean:
 	rm -rf $(B)

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: install what is missing, build both kernels, run the host
-# tests and the guest selftests on the normal and the debug kernel.  The last
-# line is "N passed, N failed", summed over everything.
+# make check: install what is missing, run the lints (checkpatch on the
+# series, rustfmt, clippy), build both kernels, run the host tests and the
+# guest selftests on the normal and the debug kernel.  The last line is
+# "N passed, N failed", summed over everything.
 
 set -uo pipefail
 build=$1 jobs=${2:-3}
@@ -17,12 +18,18 @@ start=$(date +%s)
 stage() { # stage NAME CMD...: run it, show its output, count its result
 	local name=$1 log=$build/logs/stage-$1.log line p f rc
 	shift
+	[ "$1" = --tests ] && { tests=1; shift; } || tests=0
 	echo "== $name"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	# A stage that tests prints "N passed, N failed" last; a stage that
-	# only builds counts as one failure when it fails.
+	# A stage that tests prints "N passed, N failed" last (one that
+	# does not has not run its tests: one failure); a stage that only
+	# builds counts as one failure when it fails.
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	if [ $tests = 1 ] && [ -z "$line" ]; then
+		echo "check: $name: no \"N passed, N failed\" line: its tests did not run"
+		line="0 passed, 1 failed"
+	fi
 	p=$(echo "$line" | sed -nE 's/(^|.*[^0-9])([0-9]+) passed.*/\2/p')
 	f=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
 	p=${p:-0} f=${f:-0}
@@ -31,15 +38,25 @@ stage() { # stage NAME CMD...: run it, show its output, count its result
 	return "$rc"
 }
 
+need() { # need OK NAME ARGS...: run stage NAME only if OK; a test stage that cannot run fails
+	local ok=$1; shift
+	if [ "$ok" = 1 ]; then stage "$@"; return; fi
+	echo "== $1: not run, its kernel did not build"
+	fail=$((fail + 1))
+}
+
 stage setup bash harness/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage tree bash harness/mktree.sh "$build" || { echo "$pass passed, $((fail)) failed"; exit 1; }
 normal_ok=1 debug_ok=1
+stage lint-checkpatch --tests bash harness/lint.sh "$build" checkpatch
+stage lint-rustfmt --tests bash harness/lint.sh "$build" rustfmt
 stage kernel-normal bash harness/kbuild.sh "$build" normal "$jobs" rloader.config || normal_ok=0
-stage host bash harness/host-test.sh "$build"
-[ $normal_ok = 1 ] && stage guest-normal bash harness/guest.sh "$build" normal test
-[ $normal_ok = 1 ] && stage vng-normal bash harness/vng.sh "$build" normal
+stage host --tests bash harness/host-test.sh "$build"
+need $normal_ok guest-normal --tests bash harness/guest.sh "$build" normal test
+need $normal_ok vng-normal --tests bash harness/vng.sh "$build" normal
+need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
-[ $debug_ok = 1 ] && stage guest-debug bash harness/guest.sh "$build" debug test
+need $debug_ok guest-debug --tests bash harness/guest.sh "$build" debug test
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log)"
 echo "== took $(( $(date +%s) - start )) s"

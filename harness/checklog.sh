@@ -12,8 +12,10 @@
 #   rloader-selftest: expect-end
 #
 # to /dev/kmsg around it.  Between the two markers a bad line is let through
-# only if it matches that regex (a "Call Trace:" line is let through after a
-# matched line), and the expected line must appear at least once.
+# only if it matches that regex, and the expected line must appear at least
+# once.  A matched line lets through the one "Call Trace:" of its own report:
+# the next one, within 100 lines and before the report's "---[ end trace"
+# line.  Any other Call Trace fails the log.
 
 set -u
 log=${1:?usage: checklog.sh LOG}
@@ -29,11 +31,12 @@ tr -d '\r' < "$log" | awk -v bad="$bad" '
 	}
 	/rloader-selftest: expect-end/ {
 		if (inexp && !seen) fail("expected kernel message /" expect "/ did not appear")
-		inexp = 0; next
+		inexp = 0; trace = 0; next
 	}
+	/---\[ end trace / { trace = 0 }
 	$0 ~ bad {
-		if (inexp && $0 ~ expect) { seen = 1; next }
-		if (inexp && seen && $0 ~ /Call Trace:/) next
+		if (inexp && $0 ~ expect) { seen = 1; trace = NR + 100; next }
+		if (trace && NR <= trace && $0 ~ /Call Trace:/) { trace = 0; next }
 		fail("line " NR ": " $0)
 	}
 	END {

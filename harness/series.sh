@@ -50,6 +50,9 @@ while read -r kind arg paths; do
 				done
 		done
 		git -C "$repo" diff --cached --quiet && { echo "series: nothing for $arg"; continue; }
+		python3 "$top/harness/series-maintainers.py" "$top/harness/series/maintainers.txt" \
+			"$arg" "$repo/MAINTAINERS" || die "MAINTAINERS lines for $arg"
+		git -C "$repo" add MAINTAINERS
 		git -C "$repo" commit -q -s -F "$top/harness/series/$arg"
 		;;
 	*) die "bad line in series.plan: $kind" ;;

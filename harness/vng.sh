@@ -32,16 +32,26 @@ timeout 900 vng --run "$out/arch/x86/boot/bzImage" --disable-kvm --cpus 1 --memo
 	</dev/null > "$log" 2>&1
 rc=$?
 tr -d '\r' < "$log" > "$log.txt"
-pass=$(grep -cE '^# ok [0-9]+ ' "$log.txt") skip=$(grep -cE '^# ok [0-9]+ .*# SKIP' "$log.txt")
-fail=$(grep -cE '^# not ok [0-9]+ ' "$log.txt")
-pass=$((pass - skip)) fail=$((fail + skip))
-grep -E '^# (not )?ok [0-9]+ ' "$log.txt" | sed "s/^# /  vng: /"
-[ "$pass" = 0 ] && [ "$fail" = 0 ] && fail=1
+# Results (see ksft-count.sh: top-level "not ok", skips, programs that ran
+# nothing and missing results all fail).
+"$top/harness/ksft-count.sh" "$log.txt" vng > "$vdir/ksft.count"
+grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$vdir/ksft.count"
+line=$(tail -1 "$vdir/ksft.count")
+pass=${line%% passed*} fail=${line##*passed, } fail=${fail%% failed*}
+if [ $rc = 124 ]; then
+	echo "vng($flavour): FAIL: timed out after 900 s" >&2
+	fail=$((fail + 1))
+fi
 # vng's own exit status is 255 when it used the console fallback: take the
-# script's status from the guest's init instead.
+# script's status from the guest's init; without it the run did not end.
 src=$(sed -nE 's/.*virtme-ng-init: script exited with code ([0-9]+).*/\1/p' "$log.txt" | tail -1)
-[ -z "$src" ] && src=$rc
-[ "$src" != 0 ] && [ "$fail" = 0 ] && fail=1
+if [ -z "$src" ]; then
+	echo "vng($flavour): FAIL: no exit code of the script in $log (vng exit $rc)" >&2
+	fail=$((fail + 1))
+elif [ "$src" != 0 ]; then
+	echo "vng($flavour): FAIL: the script exited with code $src" >&2
+	fail=$((fail + 1))
+fi
 if ! "$top/harness/checklog.sh" "$log" >&2; then
 	echo "vng($flavour): kernel problems in $log" >&2
 	fail=$((fail + 1))

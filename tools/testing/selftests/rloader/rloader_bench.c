@@ -57,7 +57,7 @@ static int unload(const char *name)
 	return -1;
 }
 
-static int bench(const char *path, int rounds)
+static int bench_module(const char *path, int rounds)
 {
 	double *kt = calloc(rounds, sizeof(double));
 	double *rt = calloc(rounds, sizeof(double));
@@ -90,7 +90,8 @@ static int bench(const char *path, int rounds)
 
 		t0 = now_us();
 		if (syscall(SYS_finit_module, fd, "", 0)) {
-			fprintf(stderr, "rloader_bench: finit_module %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "rloader_bench: finit_module %s: %s\n", path,
+				strerror(errno));
 			goto out;
 		}
 		t1 = now_us();
@@ -132,14 +133,14 @@ out:
 
 int main(int argc, char **argv)
 {
-	int rounds, i, ret = 0;
+	int rounds = argc > 1 ? atoi(argv[1]) : 0, i, ret = 0;
 
-	if (argc < 3 || (rounds = atoi(argv[1])) < 1) {
+	if (argc < 3 || rounds < 1) {
 		fprintf(stderr, "usage: %s ROUNDS MODULE.ko...\n", argv[0]);
 		return 2;
 	}
 	for (i = 2; i < argc; i++)
-		if (bench(argv[i], rounds))
+		if (bench_module(argv[i], rounds))
 			ret = 1;
 	return ret;
 }

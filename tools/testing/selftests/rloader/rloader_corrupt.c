@@ -251,11 +251,12 @@ static Elf64_Rela *alloc_reloc(Elf64_Shdr **target)
 		size_t sym = ELF64_R_SYM(r[k].r_info);
 		unsigned int sec = sym < nsyms ? syms[sym].st_shndx : SHN_UNDEF;
 
-		if (reloc_width(ELF64_R_TYPE(r[k].r_info)) && sec != SHN_UNDEF && sec < shnum &&
-		    (shdrs[sec].sh_flags & SHF_ALLOC))
+		if (reloc_width(ELF64_R_TYPE(r[k].r_info)) && sec != SHN_UNDEF &&
+		    sec < shnum && (shdrs[sec].sh_flags & SHF_ALLOC))
 			return &r[k];
 	}
-	die("no relocation against an allocated section in section %u", (unsigned int)(rela - shdrs));
+	die("no relocation against an allocated section in section %u",
+	    (unsigned int)(rela - shdrs));
 }
 
 /* The .modinfo string "KEY=...". */
@@ -483,7 +484,8 @@ static Elf64_Shdr *text(void)
 	unsigned int i;
 
 	for (i = 1; i < shnum; i++)
-		if ((shdrs[i].sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) == (SHF_ALLOC | SHF_EXECINSTR))
+		if ((shdrs[i].sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) ==
+		    (SHF_ALLOC | SHF_EXECINSTR))
 			return &shdrs[i];
 	die("no code section");
 }

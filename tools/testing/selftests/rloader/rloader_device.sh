@@ -59,7 +59,11 @@ done
 
 # The image size limit (64 MiB): an ELF header whose section header table
 # starts at 128 MiB is refused as soon as it arrives.
-{ head -c 40 "$IMAGE"; printf '\000\000\000\010\000\000\000\000'; tail -c +49 "$IMAGE" | head -c 16; } > "$TMP/huge.ko"
+{
+	head -c 40 "$IMAGE"
+	printf '\000\000\000\010\000\000\000\000'
+	tail -c +49 "$IMAGE" | head -c 16
+} > "$TMP/huge.ko"
 expect_err "File too large" "an image over 64 MiB is refused with EFBIG" \
 	sh -c "cat '$TMP/huge.ko' > $DEV"
 
@@ -68,13 +72,15 @@ old=$("$DIR/rloaderctl" limit 4096)
 mark_dmesg
 expect_err "File too large" "with the limit set to 4096 bytes, rust_minimal is refused" \
 	sh -c "cat '$IMAGE' > $DEV"
-expect_dmesg "rloader: image too large: (more than the limit of 4096 bytes|its headers need [0-9]+ bytes, the limit is 4096)" \
-	"the refusal names the limit"
+too_large='rloader: image too large: (more than the limit of 4096 bytes|'
+too_large="$too_large"'its headers need [0-9]+ bytes, the limit is 4096)'
+expect_dmesg "$too_large" "the refusal names the limit"
 ktap_test_result "restoring the limit of $old bytes" "$DIR/rloaderctl" limit "$old"
 
 # The device's owner is rloader: an open file pins the module.
 exec 3>"$DEV"
-expect_err "Resource temporarily unavailable\|in use" "rmmod rloader while $DEV is open is refused" rmmod rloader
+expect_err "Resource temporarily unavailable\|in use" \
+	"rmmod rloader while $DEV is open is refused" rmmod rloader
 if grep -q '^rloader ' /proc/modules && [ -c "$DEV" ]; then
 	exec 3>&-
 	ktap_test_result "rmmod rloader after close" rmmod rloader

@@ -42,7 +42,9 @@ else
 	ktap_test_fail "rust_minimal is live in /proc/modules and sysfs"
 fi
 expect_dmesg "rust_minimal: Rust minimal sample \(init\)" "its init function ran"
-if grep -qE '^rust_minimal 0x[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [1-9][0-9]* [1-9][0-9]* [0-9]+$' "$DEV"; then
+# name text_base text data rodata ro_after_init relocations symbols load_us
+listing='^rust_minimal 0x[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [1-9][0-9]* [1-9][0-9]* [0-9]+$'
+if grep -qE "$listing" "$DEV"; then
 	ktap_test_pass "reading $DEV lists it with regions, relocations and load time"
 else
 	ktap_print_msg "listing: $(cat "$DEV")"

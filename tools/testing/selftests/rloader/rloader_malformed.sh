@@ -9,7 +9,8 @@
 
 . "$(dirname "$(readlink -f "$0")")/rloader_lib.sh"
 
-# One case per line: KIND MODULE ERRNO STAGE REGEX.
+# The cases are in rloader_malformed.cases, one a line: KIND MODULE ERRNO
+# STAGE REGEX.
 #
 # KIND is the rloader_corrupt corruption applied to MODULE.  ERRNO is the
 # error of the write (of the close for ENODATA: the image never completes).
@@ -20,59 +21,7 @@
 #   load    "rloader: MODULE: "                (refused while loading)
 #   kernel  "MODULE: "                         (refused by the kernel)
 cases() {
-	cat <<'EOF'
-bad-magic rust_minimal ENOEXEC image invalid ELF header magic$
-bad-class rust_minimal ENOEXEC image ELF class 1 is not ELFCLASS64$
-bad-data nls_cp437 ENOEXEC image ELF data encoding 2 is not little-endian$
-bad-version rust_minimal ENOEXEC image ELF version 0 is not EV_CURRENT$
-not-relocatable nls_cp437 ENOEXEC image invalid ELF header type 2 != ET_REL$
-bad-machine rust_minimal ENOEXEC image invalid architecture 3 in ELF header \(need EM_X86_64\)$
-bad-shentsize nls_cp437 ENOEXEC image invalid ELF section header size 40$
-extended-numbering rust_minimal ENOEXEC image extended section numbering \(SHN_XINDEX\) is not supported$
-shdrs-out-of-file nls_cp437 ENOEXEC image section header table \([0-9]+ entries at 0xffffffffffffffc0\) overflows the image$
-image-too-large rust_minimal EFBIG device image too large: its headers need [0-9]+ bytes, the limit is [0-9]+$
-shdrs-past-end nls_cp437 ENODATA device incomplete module image: [0-9]+ of [0-9]+ bytes received$
-bad-null-section rust_minimal ENOEXEC image section 0 is not an empty SHT_NULL section$
-section-out-of-file nls_cp437 ENOEXEC image section [0-9]+ \(type 1\) lies outside the image$
-section-past-end rust_minimal ENODATA device incomplete module image: [0-9]+ of [0-9]+ bytes received$
-bad-shstrndx nls_cp437 ENOEXEC image invalid section name table index [0-9]+$
-shstrtab-not-strtab rust_minimal ENOEXEC image section name table \(section [0-9]+\) is not SHT_STRTAB$
-empty-strtab nls_cp437 ENOEXEC image string table section [0-9]+ is empty$
-strtab-unterminated rust_minimal ENOEXEC image string table section [0-9]+ is not NUL-terminated$
-section-name-oob nls_cp437 ENOEXEC image section [0-9]+ name offset [0-9]+ is outside the name table$
-duplicate-modinfo rust_minimal ENOEXEC image only one \.modinfo section must exist \(another at section [0-9]+\)$
-missing-this-module nls_cp437 ENOEXEC image exactly one \.gnu\.linkonce\.this_module section must exist \(none found\)$
-duplicate-this-module rust_minimal ENOEXEC image exactly one \.gnu\.linkonce\.this_module section must exist \(another at section [0-9]+\)$
-this-module-nobits nls_cp437 ENOEXEC image \.gnu\.linkonce\.this_module \(section [0-9]+\) must have contents$
-this-module-not-alloc rust_minimal ENOEXEC image \.gnu\.linkonce\.this_module \(section [0-9]+\) must be SHF_ALLOC$
-this-module-size nls_cp437 ENOEXEC image \.gnu\.linkonce\.this_module \(section [0-9]+\) is [0-9]+ bytes, the running kernel's struct module is [0-9]+$
-missing-symtab rust_minimal ENOEXEC image module has no symbol table \(stripped\?\)$
-duplicate-symtab nls_cp437 ENOEXEC image more than one symbol table \(another at section [0-9]+\)$
-symtab-bad-link rust_minimal ENOEXEC image symbol table sh_link 0 is not a valid section$
-symtab-link-not-strtab nls_cp437 ENOEXEC image symbol string table \(section [0-9]+\) is not SHT_STRTAB$
-symtab-bad-size rust_minimal ENOEXEC image symbol table \(section [0-9]+\) has entsize 16 and size [0-9]+$
-symbol-name-oob nls_cp437 ENOEXEC image symbol [0-9]+ name offset [0-9]+ is outside the string table$
-symbol-bad-section rust_minimal ENOEXEC image symbol [0-9]+ '[^']+' has an invalid section index [0-9]+$
-common-symbol nls_cp437 ENOEXEC image common symbol [0-9]+ '[^']+': please compile with -fno-common$
-livepatch-symbol rust_minimal ENOEXEC image livepatch symbol/section [1-9][0-9]* '[^']+' is not supported$
-livepatch-rela nls_cp437 ENOEXEC image livepatch symbol/section 0 '\.rela[^']+' is not supported$
-write-and-exec rust_minimal ENOEXEC image section [0-9]+ '[^']+' has invalid WRITE\|EXEC flags$
-bad-alignment nls_cp437 ENOEXEC image section [0-9]+ '[^']+' alignment 24 is not a power of two$
-rel-not-supported rust_minimal ENOEXEC image section [0-9]+ '\.rela[^']+': REL relocation unsupported$
-rela-bad-size nls_cp437 ENOEXEC image relocation section [0-9]+ '[^']+' has a bad entry size or length$
-rela-bad-link rust_minimal ENOEXEC image relocation section [0-9]+ '[^']+' links to section [0-9]+, not the symbol table$
-rela-bad-info nls_cp437 ENOEXEC image relocation section [0-9]+ '[^']+' applies to invalid section [0-9]+$
-reloc-bad-symbol rust_minimal ENOEXEC image relocation [0-9]+ in section [0-9]+ names symbol [0-9]+ past the symbol table$
-reloc-out-of-section nls_cp437 ENOEXEC image relocation [0-9]+ in section [0-9]+ at offset 0x[0-9a-f]+ is outside its [0-9]+-byte target$
-reloc-unknown-type rust_minimal ENOEXEC image relocation [0-9]+ in section [0-9]+: unknown rela relocation 9 \(R_X86_64_GOTPCREL\)$
-reloc-overflow nls_cp437 ENOEXEC load relocation [0-9]+ in section [0-9]+: overflow in relocation type 10 \(R_X86_64_32\) val 0x[0-9a-f]+; likely not compiled with -mcmodel=kernel$
-reloc-target-nonzero rust_minimal ENOEXEC load relocation [0-9]+ in section [0-9]+: invalid relocation target, existing value is nonzero for type [0-9]+$
-layout-overflow rust_minimal ENOMEM load layout overflows while placing section [0-9]+$
-unresolved nls_cp437 ENOENT load Unknown symbol [XY][^ ]* \(err -2\)$
-missing-vermagic rust_minimal ENOEXEC load no version magic in \.modinfo$
-vermagic-mismatch nls_cp437 ENOEXEC kernel version magic '[XY][^']*' should be '[^']*'$
-livepatch-modinfo rust_minimal ENOEXEC load livepatch modules are not supported by rloader$
-EOF
+	grep -vE '^(#|$)' "$DIR/rloader_malformed.cases"
 }
 
 # strerror() of the errnos above.

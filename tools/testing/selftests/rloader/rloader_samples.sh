@@ -51,7 +51,8 @@ expect_dmesg "rl_chain_a: exit, rl_a_add called 4 times" "A saw every call B and
 
 # Mixed loaders: insmod binds to rloader's exports and the other way round.
 insmod "$(modpath rl_chain_a)" && rl rl_chain_b && insmod "$(modpath rl_chain_c)"
-expect_users rl_chain_a "2 rl_chain_c,rl_chain_b," "insmod A, rloader B, insmod C: A used by B and C"
+expect_users rl_chain_a "2 rl_chain_c,rl_chain_b," \
+	"insmod A, rloader B, insmod C: A used by B and C"
 expect_users rl_chain_b "1 rl_chain_c," "insmod C holds rloader's B"
 expect_err "$EAGAIN_MSG" "rmmod B fails while the insmod-loaded C uses it" rmmod rl_chain_b
 rmmod rl_chain_c; rmmod rl_chain_b; rmmod rl_chain_a
@@ -82,8 +83,8 @@ rl rl_ns_provider
 mark_dmesg
 expect_err "Invalid argument" "a module without import_ns fails with EINVAL" \
 	sh -c "cat '$TMP/noimport.ko' > $DEV"
-expect_dmesg "rl_ns_user: module uses symbol \(rl_ns_fn\) from namespace RLOADER_TEST, but does not import it" \
-	"the missing namespace import is reported"
+noimport='rl_ns_user: module uses symbol \(rl_ns_fn\) from namespace RLOADER_TEST,'
+expect_dmesg "$noimport but does not import it" "the missing namespace import is reported"
 mark_dmesg
 ktap_test_result "the module that imports the namespace loads" rl rl_ns_user
 expect_dmesg "rl_ns_user: init, rl_ns_fn\(14\) = " "it calls the namespaced function"
@@ -155,7 +156,9 @@ expect_dmesg "rl_params: exit, count=7" "a parameter written through sysfs reach
 
 # WARN in a module warns with a symbolized trace; it is no oops.  (The
 # init function is named by its alias init_module, as with insmod.)
-warn_re='WARNING: CPU: [0-9]+ PID: [0-9]+ at [^ ]*rl_warn\.c:[0-9]+ (init_module|rl_warn_init|rl_warn_trigger_set)\+0x[0-9a-f]+/0x[0-9a-f]+ \[rl_warn\]'
+warn_re='WARNING: CPU: [0-9]+ PID: [0-9]+ at [^ ]*rl_warn\.c:[0-9]+ '
+warn_re="$warn_re"'(init_module|rl_warn_init|rl_warn_trigger_set)'
+warn_re="$warn_re"'\+0x[0-9a-f]+/0x[0-9a-f]+ \[rl_warn\]'
 kmsg "expect-begin $warn_re"
 mark_dmesg
 ktap_test_result "a module whose init WARNs loads" rl rl_warn
@@ -188,10 +191,12 @@ p=/sys/module/rl_static_key/parameters
 s0="$(cat $p/branch $p/call)"; echo Y > $p/enabled
 s1="$(cat $p/branch $p/call)"; echo N > $p/enabled
 s2="$(cat $p/branch $p/call)"
-if [ "$(echo $s0 / $s1 / $s2)" = "off off / on on / off off" ]; then
+# branch+call before, while and after the toggle is set
+states=$(printf '%s;' "$s0" "$s1" "$s2" | tr '\n' +)
+if [ "$states" = "off+off;on+on;off+off;" ]; then
 	ktap_test_pass "the static key and the static call follow their toggles"
 else
-	ktap_print_msg "branch and call: $(echo $s0 / $s1 / $s2)"
+	ktap_print_msg "branch+call: $states"
 	ktap_test_fail "the static key and the static call follow their toggles"
 fi
 rmmod rl_static_key
@@ -200,7 +205,8 @@ rmmod rl_static_key
 if modpath rl_kunit > /dev/null; then
 	mark_dmesg
 	rl rl_kunit
-	expect_dmesg "# rl_kunit: pass:2 fail:0 skip:0 total:2" "the module's KUnit suite runs and passes"
+	expect_dmesg "# rl_kunit: pass:2 fail:0 skip:0 total:2" \
+		"the module's KUnit suite runs and passes"
 	rmmod rl_kunit
 else
 	ktap_test_fail "the module's KUnit suite runs and passes (no rl_kunit.ko)"

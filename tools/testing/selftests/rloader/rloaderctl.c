@@ -84,13 +84,15 @@ static int load(const char *path, int nparams, char **params)
 static int unload(const char *name)
 {
 	char buf[MODULE_NAME_LEN] = { 0 };
+	size_t len;
 	int fd;
 
-	if (strlen(name) >= sizeof(buf)) {
+	len = strlen(name);
+	if (len >= sizeof(buf)) {
 		errno = ENAMETOOLONG;
 		return fail("unload", name);
 	}
-	strcpy(buf, name);
+	memcpy(buf, name, len);
 	fd = open(RLOADER_DEV, O_WRONLY);
 	if (fd < 0)
 		return fail("open", RLOADER_DEV);
