@@ -35,6 +35,7 @@ overlay_list() {
 		grep -vE '^(harness/|patches/|\.ci/|\.gitignore$|Makefile$|README\.md$|tools/rloader/(target|fuzz/(target|corpus|artifacts))/)' |
 		while read -r f; do [ -f "$top/$f" ] && echo "$f"; done
 }
+[ -f "$build/overlay.list" ] && mv "$build/overlay.list" "$build/overlay.list.old"
 overlay_list > "$build/overlay.list"
 
 if [ ! -f "$tree/.rloader-key" ] || [ "$(cat "$tree/.rloader-key")" != "$key" ]; then
@@ -67,6 +68,13 @@ fi
 # Lay the overlay files over the tree.
 cd "$top"
 rsync -c --files-from="$build/overlay.list" "$top" "$tree"
+# An overlay file removed from the repository goes from the tree too (overlay files are new
+# files, never ones of the release), so that nothing built or checked there is stale.
+if [ -f "$build/overlay.list.old" ]; then
+	comm -23 <(sort "$build/overlay.list.old") <(sort "$build/overlay.list") |
+		while read -r f; do rm -f "$tree/$f"; done
+	rm -f "$build/overlay.list.old"
+fi
 
 v=$(make -s -C "$tree" kernelversion)
 echo "$v" > "$build/kernelversion"

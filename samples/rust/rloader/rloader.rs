@@ -216,7 +216,7 @@ impl Image {
             return Ok(false);
         }
         match engine::extent(&self.bytes) {
-            Ok(engine::Extent::AtLeast(n)) if n > max => {
+            Ok(engine::Extent::Incomplete(n)) if n > max => {
                 pr_err!(
                     "image too large: its headers need {} bytes, the limit is {}\n",
                     n,
@@ -224,7 +224,7 @@ impl Image {
                 );
                 Err(EFBIG)
             }
-            Ok(engine::Extent::AtLeast(n)) => {
+            Ok(engine::Extent::Incomplete(n)) => {
                 self.needed = n;
                 Ok(false)
             }

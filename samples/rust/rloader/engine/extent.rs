@@ -10,7 +10,7 @@ use super::error::Error;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Extent {
     /// At least this many bytes are needed before more can be said.
-    AtLeast(usize),
+    Incomplete(usize),
     /// The image ends at this offset: the ELF header, the section header
     /// table and every section with file bytes lie before it.
     Complete(usize),
@@ -28,7 +28,7 @@ pub fn extent(prefix: &[u8]) -> Result<Extent, Error<'_>> {
         return Err(Error::BadMagic);
     }
     if prefix.len() < EHDR_SIZE {
-        return Ok(Extent::AtLeast(EHDR_SIZE));
+        return Ok(Extent::Incomplete(EHDR_SIZE));
     }
     let header = FileHeader::parse(prefix).ok_or(Error::BadMagic)?;
     if usize::from(header.e_shentsize) != SHDR_SIZE {
@@ -50,7 +50,7 @@ pub fn extent(prefix: &[u8]) -> Result<Extent, Error<'_>> {
         .ok_or(oob)?;
     let mut end = table_end.max(EHDR_SIZE);
     if prefix.len() < end {
-        return Ok(Extent::AtLeast(end));
+        return Ok(Extent::Incomplete(end));
     }
     for i in 0..usize::from(header.e_shnum) {
         let off = i
@@ -73,7 +73,7 @@ pub fn extent(prefix: &[u8]) -> Result<Extent, Error<'_>> {
         end = end.max(sec_end);
     }
     Ok(if prefix.len() < end {
-        Extent::AtLeast(end)
+        Extent::Incomplete(end)
     } else {
         Extent::Complete(end)
     })

@@ -23,8 +23,8 @@ fuzz_target!(|data: &[u8]| {
     let mut len = 1.min(data.len());
     while len <= data.len() {
         match extent(&data[..len]) {
-            Ok(Extent::AtLeast(need)) if need > len => len = need,
-            Ok(Extent::AtLeast(_)) => break,
+            Ok(Extent::Incomplete(need)) if need > len => len = need,
+            Ok(Extent::Incomplete(_)) => break,
             Ok(Extent::Complete(end)) => {
                 assert!(end <= len);
                 break;
