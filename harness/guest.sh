@@ -42,6 +42,9 @@ make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_
 make -s -C "$tree/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
 	install > "$gdir/kselftest_install.log" 2>&1 ||
 	{ cat "$gdir/kselftest_install.log"; die "kselftest install failed"; }
+# rloaderctl, rloader-check, their libraries and the test images.
+bash "$here/ctl.sh" "$build" build || die "building rloaderctl failed"
+bash "$here/ctl.sh" "$build" install "$root" || die "installing rloaderctl failed"
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$gdir/initramfs.cpio.gz" ||
 	die "cpio failed"
 
