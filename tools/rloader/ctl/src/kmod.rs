@@ -334,7 +334,16 @@ impl Module {
                 Some(record_step),
             )
         };
-        let steps = STEPS.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let mut steps = STEPS.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        // A module can come twice (a dependency that is also a soft
+        // dependency): its first place is where it loads.
+        let mut seen = Vec::new();
+        steps.retain(|s| {
+            let n = s.module.name();
+            let first = !seen.contains(&n);
+            seen.push(n);
+            first
+        });
         // A positive return is the blacklist flag that refused the module.
         if err > 0 {
             return Ok(Probe::Blacklisted);
