@@ -29,7 +29,7 @@ die() { echo "guest($flavour): $*" >&2; exit 1; }
 
 # --- initramfs -------------------------------------------------------------
 rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/modules}
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,mnt,lib/modules}
 cp /bin/busybox "$root/bin/busybox" || die "busybox-static missing: run 'make setup'"
 ln -s busybox "$root/bin/sh"
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
@@ -42,6 +42,9 @@ make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_
 make -s -C "$tree/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
 	install > "$gdir/kselftest_install.log" 2>&1 ||
 	{ cat "$gdir/kselftest_install.log"; die "kselftest install failed"; }
+# rloaderctl, rloader-check, their libraries and the test images.
+bash "$here/ctl.sh" "$build" build || die "building rloaderctl failed"
+bash "$here/ctl.sh" "$build" install "$root" || die "installing rloaderctl failed"
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$gdir/initramfs.cpio.gz" ||
 	die "cpio failed"
 
@@ -49,6 +52,8 @@ make -s -C "$tree/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$root/k
 qemu=(qemu-system-x86_64 -m 2G -smp 2 -display none -monitor none -no-reboot
       -kernel "$kimg" -initrd "$gdir/initramfs.cpio.gz")
 append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrounds=${RLOADER_BENCH_ROUNDS:-50}"
+# RLOADER_GUEST_TESTS=a.sh,b.sh: run only these selftests (test mode).
+[ -n "${RLOADER_GUEST_TESTS:-}" ] && append="$append rltests=$RLOADER_GUEST_TESTS"
 probe=$build/kvm-probe
 if [ ! -f "$probe" ]; then
 	echo tcg > "$probe"

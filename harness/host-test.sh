@@ -64,5 +64,15 @@ if [ -f "$crate/Cargo.toml" ]; then
 	fi
 fi
 
+# 5. rloaderctl's own tests (its subcommands run in the guests).
+ctl=$top/tools/rloader/ctl
+if [ -f "$ctl/Cargo.toml" ]; then
+	log=$build/logs/cargo-test-ctl.log
+	(cd "$ctl" && CARGO_TARGET_DIR=$build/ctl-target cargo test --release --locked 2>&1 &&
+	 CARGO_TARGET_DIR=$build/ctl-target cargo clippy --release --locked --all-targets -- -D warnings 2>&1 &&
+	 cargo fmt --check 2>&1) > "$log"
+	count "rloaderctl cargo test, clippy, fmt" "$log" $?
+fi
+
 echo "host: $pass passed, $fail failed"
 [ "$fail" = 0 ]

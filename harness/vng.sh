@@ -21,6 +21,14 @@ rm -rf "$vdir"; mkdir -p "$vdir/modules"
 find "$out" -name '*.ko' -exec cp {} "$vdir/modules/" \;
 make -s -C "$build/linux/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$vdir/kselftest" \
 	install > "$vdir/install.log" 2>&1 || { cat "$vdir/install.log"; exit 1; }
+# rloaderctl runs from the build directory; its modprobe needs a modules
+# directory with modules.dep, which modules_install writes under
+# $vdir/root (rloaderctl modprobe -d $vdir/root).
+make -s -C "$build/linux" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$vdir/root" \
+	modules_install >> "$vdir/install.log" 2>&1 || { cat "$vdir/install.log"; exit 1; }
+bash "$top/harness/ctl.sh" "$build" build || exit 1
+vars="RLOADER_MODDIR=$vdir/modules RLOADERCTL=$build/ctl/bin/rloaderctl RLOADER_ROOT=$vdir/root"
+vars="$vars RLOADER_IMAGES=$build/ctl/images"
 
 echo "vng($flavour): console log: $log"
 # --verbose: the guest console carries the script's output when the
@@ -28,7 +36,7 @@ echo "vng($flavour): console log: $log"
 # One vCPU: see the note on multi-threaded TCG in guest.sh.
 timeout 900 vng --run "$out/arch/x86/boot/bzImage" --disable-kvm --cpus 1 --memory 1G --verbose \
 	--append log_buf_len=8M \
-	--exec "RLOADER_MODDIR=$vdir/modules $vdir/kselftest/run_kselftest.sh -c rloader" \
+	--exec "$vars $vdir/kselftest/run_kselftest.sh -c rloader" \
 	</dev/null > "$log" 2>&1
 rc=$?
 tr -d '\r' < "$log" > "$log.txt"

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # What `make run` shows: rloader loading modules through /dev/rloader, the
-# modules and their dependency in lsmod, a refused unload and the unloads.
+# modules and their dependency in lsmod, a refused unload and the unloads;
+# then rloaderctl: a module stack through modprobe, and the kernel's demand
+# loading served by rloaderctl.
 # Each command is echoed like a terminal session.
 run() { echo "# $*"; sh -c "$*"; rc=$?; [ $rc = 0 ] || echo "[exit status $rc]"; }
 cd /lib/modules/$(uname -r)/kernel/samples
@@ -16,3 +18,17 @@ run "cat rust/rust_minimal.ko > /dev/rloader"
 run rmmod rl_chain_b rl_chain_a rust_minimal
 run lsmod
 run "dmesg | grep -E 'rloader|rust_minimal|rl_chain'"
+run rloaderctl load rloader/rl_params.ko count=3 who=demo
+run cat /sys/module/rl_params/parameters/who
+run rloaderctl modprobe rl_chain_c
+run rloaderctl list
+run rloaderctl unload rl_chain_a
+run rloaderctl modprobe -r rl_chain_c rl_params
+run echo /usr/bin/rloaderctl \> /proc/sys/kernel/modprobe
+run mount -t vfat -o loop,ro /images/vfat.img /mnt
+run cat /mnt/hello.txt
+run ip link add d0 type dummy
+run rloaderctl list
+run umount /mnt
+run ip link del d0
+run rloaderctl modprobe -r vfat dummy nls_cp437 nls_iso8859_1
