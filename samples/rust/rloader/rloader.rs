@@ -22,9 +22,10 @@ use core::{
 use kernel::{
     alloc::KVVec,
     c_str,
+    capability::{capable, Capability},
     fs::File,
     ioctl::_IOW,
-    miscdevice::{capable, Capability, MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
+    miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
     new_mutex,
     prelude::*,
     str::CStr,
