@@ -332,10 +332,7 @@ fn check_symtab<'a>(
             section: strtab_index,
         },
     )??;
-    if st.sh_entsize != SYM_SIZE as u64
-        || st.sh_size % (SYM_SIZE as u64) != 0
-        || st.sh_size == 0
-    {
+    if st.sh_entsize != SYM_SIZE as u64 || st.sh_size % (SYM_SIZE as u64) != 0 || st.sh_size == 0 {
         return Err(Error::SymtabBadSize {
             section,
             entsize: st.sh_entsize,
