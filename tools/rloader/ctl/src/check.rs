@@ -25,21 +25,30 @@ fn checker() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("RLOADER_CHECK") {
         return Some(PathBuf::from(p));
     }
-    let beside = std::env::current_exe().ok()?.with_file_name("rloader-check");
+    let beside = std::env::current_exe()
+        .ok()?
+        .with_file_name("rloader-check");
     if beside.is_file() {
         return Some(beside);
     }
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| PathBuf::from(d).join("rloader-check")).find(|p| p.is_file())
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| PathBuf::from(d).join("rloader-check"))
+        .find(|p| p.is_file())
 }
 
 /// The running kernel's exports as System.map lines ("addr r name").
 fn kernel_exports() -> Result<(String, usize), String> {
-    let text = std::fs::read_to_string("/proc/kallsyms").map_err(|e| format!("/proc/kallsyms: {e}"))?;
+    let text =
+        std::fs::read_to_string("/proc/kallsyms").map_err(|e| format!("/proc/kallsyms: {e}"))?;
     let mut out = String::new();
     let mut n = 0;
     for line in text.lines() {
         let mut f = line.split_whitespace();
-        let (Some(addr), Some(_), Some(sym)) = (f.next(), f.next(), f.next()) else { continue };
+        let (Some(addr), Some(_), Some(sym)) = (f.next(), f.next(), f.next()) else {
+            continue;
+        };
         if let Some(name) = sym.strip_prefix("__ksymtab_") {
             // A reader who may not see addresses gets zeros: stand in
             // addresses in kernel text, so that relocations stay in range.
@@ -60,13 +69,16 @@ fn kernel_exports() -> Result<(String, usize), String> {
 /// Runs the check on `image` (decompressed already); returns the report and
 /// whether the verdict is OK.
 pub(crate) fn run(path: &str, image: &[u8]) -> Result<(String, bool), String> {
-    let checker = checker().ok_or("rloader-check not found (install it beside rloaderctl or set RLOADER_CHECK)")?;
+    let checker = checker()
+        .ok_or("rloader-check not found (install it beside rloaderctl or set RLOADER_CHECK)")?;
     let (exports, count) = kernel_exports()?;
     let dir = tempdir()?;
     let exp = dir.join("exports");
     let img = dir.join("module.ko");
     let res = (|| {
-        std::fs::File::create(&exp).and_then(|mut f| f.write_all(exports.as_bytes())).map_err(|e| e.to_string())?;
+        std::fs::File::create(&exp)
+            .and_then(|mut f| f.write_all(exports.as_bytes()))
+            .map_err(|e| e.to_string())?;
         std::fs::write(&img, image).map_err(|e| e.to_string())?;
         let out = Command::new(&checker)
             .arg("--exports")
@@ -76,10 +88,15 @@ pub(crate) fn run(path: &str, image: &[u8]) -> Result<(String, bool), String> {
             .map_err(|e| format!("{}: {e}", checker.display()))?;
         let report = String::from_utf8_lossy(&out.stdout).replace(&img.display().to_string(), path);
         match out.status.code() {
-            Some(0) | Some(1) => {
-                Ok((format!("kernel exports: {count} (/proc/kallsyms)\n{report}"), out.status.code() == Some(0)))
-            }
-            _ => Err(format!("{} failed: {}", checker.display(), String::from_utf8_lossy(&out.stderr).trim())),
+            Some(0) | Some(1) => Ok((
+                format!("kernel exports: {count} (/proc/kallsyms)\n{report}"),
+                out.status.code() == Some(0),
+            )),
+            _ => Err(format!(
+                "{} failed: {}",
+                checker.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
         }
     })();
     let _ = std::fs::remove_dir_all(&dir);

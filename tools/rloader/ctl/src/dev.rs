@@ -44,7 +44,10 @@ impl DevError {
 }
 
 fn open_dev() -> Result<File, DevError> {
-    OpenOptions::new().write(true).open(DEV).map_err(|e| DevError::new("open", e))
+    OpenOptions::new()
+        .write(true)
+        .open(DEV)
+        .map_err(|e| DevError::new("open", e))
 }
 
 /// Loads the module in `image` with the parameters `args` ("a=1 b=2").
@@ -56,7 +59,10 @@ pub(crate) fn load(image: &[u8], args: &str) -> Result<(), DevError> {
     if !args.is_empty() {
         let mut buf = [0u8; ARGS_LEN];
         if args.len() >= ARGS_LEN {
-            return Err(DevError::new("parameters", io::Error::from_raw_os_error(libc::E2BIG)));
+            return Err(DevError::new(
+                "parameters",
+                io::Error::from_raw_os_error(libc::E2BIG),
+            ));
         }
         buf[..args.len()].copy_from_slice(args.as_bytes());
         // SAFETY: RLOADER_IOC_SET_ARGS reads ARGS_LEN bytes from `buf`,
@@ -78,7 +84,10 @@ pub(crate) fn load(image: &[u8], args: &str) -> Result<(), DevError> {
 /// is in use, `ENOENT` if there is none).
 pub(crate) fn unload(name: &str) -> Result<(), DevError> {
     if name.len() >= MODULE_NAME_LEN || name.contains('\0') {
-        return Err(DevError::new("unload", io::Error::from_raw_os_error(libc::ENAMETOOLONG)));
+        return Err(DevError::new(
+            "unload",
+            io::Error::from_raw_os_error(libc::ENAMETOOLONG),
+        ));
     }
     let f = open_dev()?;
     let mut buf = [0u8; MODULE_NAME_LEN];
@@ -101,7 +110,9 @@ pub(crate) struct Listing {
 /// Reads the listing.
 pub(crate) fn listing() -> Result<Listing, DevError> {
     let mut text = String::new();
-    File::open(DEV).and_then(|mut f| f.read_to_string(&mut text)).map_err(|e| DevError::new("open", e))?;
+    File::open(DEV)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| DevError::new("open", e))?;
     let mut fields = Vec::new();
     let mut rows = Vec::new();
     for line in text.lines() {

@@ -30,7 +30,9 @@ fn bad(what: &str, e: impl std::fmt::Display) -> io::Error {
 pub(crate) fn decompress(raw: Vec<u8>) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
     if raw.starts_with(GZIP_MAGIC) {
-        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(|e| bad("gzip", e))?;
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| bad("gzip", e))?;
     } else if raw.starts_with(XZ_MAGIC) {
         lzma_rs::xz_decompress(&mut &raw[..], &mut out).map_err(|e| bad("xz", e))?;
     } else if raw.starts_with(ZSTD_MAGIC) {
@@ -45,13 +47,20 @@ pub(crate) fn decompress(raw: Vec<u8>) -> io::Result<Vec<u8>> {
 }
 
 fn u16_at(b: &[u8], off: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(off..off.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(off..off.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(off..off.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(off..off.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 fn u64_at(b: &[u8], off: usize) -> Option<usize> {
-    usize::try_from(u64::from_le_bytes(b.get(off..off.checked_add(8)?)?.try_into().ok()?)).ok()
+    usize::try_from(u64::from_le_bytes(
+        b.get(off..off.checked_add(8)?)?.try_into().ok()?,
+    ))
+    .ok()
 }
 
 /// The contents of section `want` of an ELF64 little-endian image, found
@@ -67,7 +76,11 @@ fn section<'a>(img: &'a [u8], want: &[u8]) -> Option<&'a [u8]> {
     let hdr = |i: usize| -> Option<(usize, usize, usize)> {
         let h = shoff.checked_add(i.checked_mul(shentsize)?)?;
         let name = u32_at(img, h)? as usize;
-        Some((name, u64_at(img, h.checked_add(0x18)?)?, u64_at(img, h.checked_add(0x20)?)?))
+        Some((
+            name,
+            u64_at(img, h.checked_add(0x18)?)?,
+            u64_at(img, h.checked_add(0x20)?)?,
+        ))
     };
     let (_, stroff, strsize) = hdr(shstrndx)?;
     let strtab = img.get(stroff..stroff.checked_add(strsize)?)?;
@@ -105,7 +118,10 @@ mod tests {
 
     #[test]
     fn names_from_paths() {
-        assert_eq!(name_from_path("/lib/modules/x/kernel/fs/fat/vfat.ko.xz"), "vfat");
+        assert_eq!(
+            name_from_path("/lib/modules/x/kernel/fs/fat/vfat.ko.xz"),
+            "vfat"
+        );
         assert_eq!(name_from_path("nls_iso8859-1.ko"), "nls_iso8859_1");
         assert_eq!(name_from_path("rl_chain_a"), "rl_chain_a");
     }

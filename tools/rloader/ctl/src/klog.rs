@@ -36,7 +36,9 @@ impl Mark {
 
     /// The messages logged since the mark that concern module `name`.
     pub(crate) fn reasons(&mut self, name: &str) -> Vec<String> {
-        let Some(f) = self.kmsg.as_mut() else { return Vec::new() };
+        let Some(f) = self.kmsg.as_mut() else {
+            return Vec::new();
+        };
         let own = format!("{name}: ");
         let via = format!("rloader: {name}: ");
         let mut out = Vec::new();
@@ -52,7 +54,9 @@ impl Mark {
                 Err(_) => break,
             };
             let rec = String::from_utf8_lossy(&buf[..n]);
-            let Some((_, text)) = rec.split_once(';') else { continue };
+            let Some((_, text)) = rec.split_once(';') else {
+                continue;
+            };
             let text = text.lines().next().unwrap_or_default();
             let about = text.starts_with(&via)
                 || text.starts_with("rloader: invalid module image")

@@ -41,8 +41,16 @@ extern "C" {
     fn kmod_load_resources(ctx: *mut RawCtx) -> c_int;
     fn kmod_get_dirname(ctx: *const RawCtx) -> *const c_char;
     fn kmod_list_next(list: *const RawList, curr: *const RawList) -> *mut RawList;
-    fn kmod_module_new_from_lookup(ctx: *mut RawCtx, alias: *const c_char, list: *mut *mut RawList) -> c_int;
-    fn kmod_module_new_from_name(ctx: *mut RawCtx, name: *const c_char, module: *mut *mut RawModule) -> c_int;
+    fn kmod_module_new_from_lookup(
+        ctx: *mut RawCtx,
+        alias: *const c_char,
+        list: *mut *mut RawList,
+    ) -> c_int;
+    fn kmod_module_new_from_name(
+        ctx: *mut RawCtx,
+        name: *const c_char,
+        module: *mut *mut RawModule,
+    ) -> c_int;
     fn kmod_module_unref(module: *mut RawModule) -> *mut RawModule;
     fn kmod_module_ref(module: *mut RawModule) -> *mut RawModule;
     fn kmod_module_unref_list(list: *mut RawList) -> c_int;
@@ -50,7 +58,11 @@ extern "C" {
     fn kmod_module_get_name(module: *const RawModule) -> *const c_char;
     fn kmod_module_get_path(module: *const RawModule) -> *const c_char;
     fn kmod_module_get_dependencies(module: *const RawModule) -> *mut RawList;
-    fn kmod_module_get_softdeps(module: *const RawModule, pre: *mut *mut RawList, post: *mut *mut RawList) -> c_int;
+    fn kmod_module_get_softdeps(
+        module: *const RawModule,
+        pre: *mut *mut RawList,
+        post: *mut *mut RawList,
+    ) -> c_int;
     fn kmod_module_get_remove_commands(module: *const RawModule) -> *const c_char;
     fn kmod_module_get_initstate(module: *const RawModule) -> c_int;
     fn kmod_module_get_refcnt(module: *const RawModule) -> c_int;
@@ -59,7 +71,9 @@ extern "C" {
         module: *mut RawModule,
         flags: c_uint,
         extra_options: *const c_char,
-        run_install: Option<unsafe extern "C" fn(*mut RawModule, *const c_char, *mut c_void) -> c_int>,
+        run_install: Option<
+            unsafe extern "C" fn(*mut RawModule, *const c_char, *mut c_void) -> c_int,
+        >,
         data: *const c_void,
         print_action: Option<unsafe extern "C" fn(*mut RawModule, bool, *const c_char)>,
     ) -> c_int;
@@ -98,7 +112,10 @@ impl Context {
     /// (default: the modprobe.d directories).
     pub(crate) fn new(dirname: Option<&str>, configs: &[String]) -> Result<Self, String> {
         let dir = dirname.map(cstring).transpose()?;
-        let cfgs = configs.iter().map(|c| cstring(c)).collect::<Result<Vec<_>, _>>()?;
+        let cfgs = configs
+            .iter()
+            .map(|c| cstring(c))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut cfg_ptrs: Vec<*const c_char> = cfgs.iter().map(|c| c.as_ptr()).collect();
         cfg_ptrs.push(ptr::null());
         // SAFETY: both arguments are NULL or NUL-terminated strings (and a
@@ -107,10 +124,15 @@ impl Context {
         let raw = unsafe {
             kmod_new(
                 dir.as_ref().map_or(ptr::null(), |d| d.as_ptr()),
-                if configs.is_empty() { ptr::null() } else { cfg_ptrs.as_ptr() },
+                if configs.is_empty() {
+                    ptr::null()
+                } else {
+                    cfg_ptrs.as_ptr()
+                },
             )
         };
-        let ctx = NonNull::new(raw).ok_or_else(|| "could not create a libkmod context".to_string())?;
+        let ctx =
+            NonNull::new(raw).ok_or_else(|| "could not create a libkmod context".to_string())?;
         // INVARIANT: kmod_new() returned a context with one reference.
         Ok(Self { ctx })
     }
@@ -231,11 +253,17 @@ thread_local! {
 unsafe extern "C" fn record_step(m: *mut RawModule, install: bool, options: *const c_char) {
     // SAFETY: `m` is a live module (the caller's contract); we take our own
     // reference.
-    let Some(m) = NonNull::new(unsafe { kmod_module_ref(m) }) else { return };
+    let Some(m) = NonNull::new(unsafe { kmod_module_ref(m) }) else {
+        return;
+    };
     // SAFETY: `options` is NUL-terminated (the caller's contract).
     let options = unsafe { owned(options) }.unwrap_or_default();
     // INVARIANT: kmod_module_ref() gave us a reference.
-    let step = Step { module: Module { m }, options, install };
+    let step = Step {
+        module: Module { m },
+        options,
+        install,
+    };
     STEPS.with(|s| s.borrow_mut().push(step));
 }
 
@@ -307,7 +335,10 @@ impl Module {
     /// The names of the modules that use it (`/sys/module/NAME/holders`).
     pub(crate) fn holders(&self) -> Vec<String> {
         // SAFETY: `self.m` is live; the list is ours.
-        unsafe { take_list(kmod_module_get_holders(self.m.as_ptr())) }.iter().map(Module::name).collect()
+        unsafe { take_list(kmod_module_get_holders(self.m.as_ptr())) }
+            .iter()
+            .map(Module::name)
+            .collect()
     }
 
     /// Resolves what `modprobe` would load for this module, in order,

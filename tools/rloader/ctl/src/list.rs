@@ -13,11 +13,17 @@ use crate::dev::{self, Listing};
 const CAP_SYSLOG: u32 = 34;
 
 fn sysctl(name: &str) -> Option<i64> {
-    std::fs::read_to_string(format!("/proc/sys/kernel/{name}")).ok()?.trim().parse().ok()
+    std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn has_cap_syslog() -> bool {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return false };
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
     status
         .lines()
         .find_map(|l| l.strip_prefix("CapEff:"))
@@ -37,10 +43,15 @@ pub(crate) fn may_see_addresses() -> bool {
 /// The "Used by" column of lsmod, from sysfs.
 fn used_by(name: &str) -> String {
     let base = format!("/sys/module/{name}");
-    let refcnt =
-        std::fs::read_to_string(format!("{base}/refcnt")).map(|s| s.trim().to_string()).unwrap_or_else(|_| "-".into());
+    let refcnt = std::fs::read_to_string(format!("{base}/refcnt"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "-".into());
     let mut holders: Vec<String> = std::fs::read_dir(format!("{base}/holders"))
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     holders.sort();
     if holders.is_empty() {
@@ -53,18 +64,39 @@ fn used_by(name: &str) -> String {
 /// Formats the listing as a table.
 pub(crate) fn table(l: &Listing, show_addr: bool) -> String {
     let col = |row: &[String], f: &str| -> String {
-        l.fields.iter().position(|x| x == f).and_then(|i| row.get(i)).cloned().unwrap_or_else(|| "-".into())
+        l.fields
+            .iter()
+            .position(|x| x == f)
+            .and_then(|i| row.get(i))
+            .cloned()
+            .unwrap_or_else(|| "-".into())
     };
     let size = |row: &[String]| -> u64 {
-        ["text", "data", "rodata", "ro_after_init"].iter().filter_map(|f| col(row, f).parse::<u64>().ok()).sum()
+        ["text", "data", "rodata", "ro_after_init"]
+            .iter()
+            .filter_map(|f| col(row, f).parse::<u64>().ok())
+            .sum()
     };
     let mut out = format!(
         "{:<24} {:<18} {:>8} {:>8} {:>8} {:>8} {:>6} {:>8} {:>8}  {}\n",
-        "Module", "Address", "Size", "Text", "Data", "Rodata", "Relocs", "Symbols", "Load_us", "Used by"
+        "Module",
+        "Address",
+        "Size",
+        "Text",
+        "Data",
+        "Rodata",
+        "Relocs",
+        "Symbols",
+        "Load_us",
+        "Used by"
     );
     for row in &l.rows {
         let name = col(row, "name");
-        let addr = if show_addr { col(row, "text_base") } else { format!("{:#018x}", 0) };
+        let addr = if show_addr {
+            col(row, "text_base")
+        } else {
+            format!("{:#018x}", 0)
+        };
         out.push_str(&format!(
             "{:<24} {:<18} {:>8} {:>8} {:>8} {:>8} {:>6} {:>8} {:>8}  {}\n",
             name,
@@ -97,7 +129,10 @@ mod tests {
                 .split(' ')
                 .map(String::from)
                 .collect(),
-            rows: vec!["rl_x 0xffffffffa002a000 34 1857 200 0 18 1 30590".split(' ').map(String::from).collect()],
+            rows: vec!["rl_x 0xffffffffa002a000 34 1857 200 0 18 1 30590"
+                .split(' ')
+                .map(String::from)
+                .collect()],
         }
     }
 

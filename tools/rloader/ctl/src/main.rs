@@ -93,8 +93,10 @@ pub(crate) struct ModprobeArgs {
 /// `modprobe`, or with exactly that shape of arguments, rloaderctl is that
 /// helper: the command line is the one of `rloaderctl modprobe`.
 fn as_modprobe_helper(mut argv: Vec<OsString>) -> Vec<OsString> {
-    let called_modprobe =
-        argv.first().and_then(|a| std::path::Path::new(a).file_name()).is_some_and(|b| b == "modprobe");
+    let called_modprobe = argv
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .is_some_and(|b| b == "modprobe");
     let helper_shape = argv.len() == 4 && argv[1] == "-q" && argv[2] == "--";
     if called_modprobe || helper_shape {
         argv.insert(1, "modprobe".into());
@@ -144,12 +146,16 @@ mod tests {
             as_modprobe_helper(argv(&["/sbin/modprobe", "-r", "vfat"])),
             argv(&["/sbin/modprobe", "modprobe", "-r", "vfat"])
         );
-        assert_eq!(as_modprobe_helper(argv(&["rloaderctl", "list"])), argv(&["rloaderctl", "list"]));
+        assert_eq!(
+            as_modprobe_helper(argv(&["rloaderctl", "list"])),
+            argv(&["rloaderctl", "list"])
+        );
     }
 
     #[test]
     fn helper_command_line_parses() {
-        let cli = Cli::try_parse_from(argv(&["rloaderctl", "modprobe", "-q", "--", "fs-vfat"])).unwrap();
+        let cli =
+            Cli::try_parse_from(argv(&["rloaderctl", "modprobe", "-q", "--", "fs-vfat"])).unwrap();
         assert!(cli.quiet);
         match cli.cmd {
             Cmd::Modprobe(a) => assert_eq!(a.args, vec!["fs-vfat".to_string()]),

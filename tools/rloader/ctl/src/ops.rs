@@ -94,9 +94,17 @@ pub(crate) fn load(file: &str, params: &[String]) -> bool {
         Ok(()) => true,
         Err((e, lines)) => {
             if e.step == "open" {
-                err!("ERROR: could not open {}: {}{}", dev::DEV, errno_str(e.errno()), open_hint(&e));
+                err!(
+                    "ERROR: could not open {}: {}{}",
+                    dev::DEV,
+                    errno_str(e.errno()),
+                    open_hint(&e)
+                );
             } else {
-                err!("ERROR: could not insert module {file}: {}", insmod_strerror(e.errno()));
+                err!(
+                    "ERROR: could not insert module {file}: {}",
+                    insmod_strerror(e.errno())
+                );
                 print_kernel_reasons(&lines);
             }
             false
@@ -109,7 +117,11 @@ pub(crate) fn load(file: &str, params: &[String]) -> bool {
 fn in_use(m: &Module) -> Option<String> {
     let holders = m.holders();
     if !holders.is_empty() {
-        return Some(format!("Module {} is in use by: {}", m.name(), holders.join(" ")));
+        return Some(format!(
+            "Module {} is in use by: {}",
+            m.name(),
+            holders.join(" ")
+        ));
     }
     match m.refcnt() {
         Ok(0) => None,
@@ -138,7 +150,9 @@ fn unload_one(ctx: &Context, arg: &str, wait: Option<u64>) -> Result<String, Str
         };
         match res {
             Ok(()) => return Ok(name),
-            Err(libc::EAGAIN) if deadline.is_some_and(|d| Instant::now() < d) => std::thread::sleep(WAIT_STEP),
+            Err(libc::EAGAIN) if deadline.is_some_and(|d| Instant::now() < d) => {
+                std::thread::sleep(WAIT_STEP)
+            }
             Err(e) => {
                 return Err(match busy {
                     Some(why) => why,
@@ -187,7 +201,12 @@ pub(crate) fn list() -> bool {
             true
         }
         Err(e) => {
-            err!("ERROR: could not read {}: {}{}", dev::DEV, errno_str(e.errno()), open_hint(&e));
+            err!(
+                "ERROR: could not read {}: {}{}",
+                dev::DEV,
+                errno_str(e.errno()),
+                open_hint(&e)
+            );
             false
         }
     }
@@ -216,7 +235,9 @@ pub(crate) fn check(file: &str) -> bool {
 
 /// The running kernel's release, as `uname -r` prints it.
 fn kernel_release() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/osrelease").ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 /// The libkmod context of modprobe: `-d ROOT` names the root under which
@@ -224,7 +245,9 @@ fn kernel_release() -> Option<String> {
 fn context(a: &ModprobeArgs) -> Option<Context> {
     let dir = match (&a.dirname, kernel_release()) {
         (None, _) => None,
-        (Some(root), Some(rel)) => Some(format!("{}/lib/modules/{rel}", root.trim_end_matches('/'))),
+        (Some(root), Some(rel)) => {
+            Some(format!("{}/lib/modules/{rel}", root.trim_end_matches('/')))
+        }
         (Some(_), None) => {
             err!("FATAL: could not read the kernel release from /proc/sys/kernel/osrelease");
             return None;
@@ -249,7 +272,10 @@ fn lookup(ctx: &Context, name: &str, quiet: bool) -> Option<Vec<Module>> {
         Ok(v) if !v.is_empty() => Some(v),
         Ok(_) => {
             if !quiet {
-                err!("FATAL: Module {name} not found in directory {}", ctx.dirname());
+                err!(
+                    "FATAL: Module {name} not found in directory {}",
+                    ctx.dirname()
+                );
             }
             None
         }
@@ -321,9 +347,17 @@ fn load_step(s: &crate::kmod::Step, quiet: bool) -> Outcome {
         }
         Err((e, lines)) => {
             if e.step == "open" {
-                err!("ERROR: could not open {}: {}{}", dev::DEV, errno_str(e.errno()), open_hint(&e));
+                err!(
+                    "ERROR: could not open {}: {}{}",
+                    dev::DEV,
+                    errno_str(e.errno()),
+                    open_hint(&e)
+                );
             } else {
-                err!("ERROR: could not insert '{name}': {}", modprobe_strerror(e.errno()));
+                err!(
+                    "ERROR: could not insert '{name}': {}",
+                    modprobe_strerror(e.errno())
+                );
                 print_kernel_reasons(&lines);
             }
             Outcome::Failed
@@ -382,14 +416,21 @@ pub(crate) fn modprobe(a: &ModprobeArgs, quiet: bool) -> bool {
         Some((n, p)) => (n, p.join(" ")),
         None => return false,
     };
-    let Some(mods) = lookup(&ctx, name, quiet) else { return false };
+    let Some(mods) = lookup(&ctx, name, quiet) else {
+        return false;
+    };
     let mut t = Tally::default();
     let mut ok = true;
     for m in &mods {
         ok &= probe_one(m, a, &params, quiet, &mut t);
     }
     if !quiet && !a.show_depends {
-        out!("{} loaded, {} already loaded, {} failed", t.done, t.already, t.failed);
+        out!(
+            "{} loaded, {} already loaded, {} failed",
+            t.done,
+            t.already,
+            t.failed
+        );
     }
     ok
 }
@@ -397,7 +438,10 @@ pub(crate) fn modprobe(a: &ModprobeArgs, quiet: bool) -> bool {
 /// Removes the dependencies of a removed module that nothing else uses,
 /// repeating until no more can go (a dependency may hold another).
 fn remove_unused(deps: Vec<Module>, quiet: bool, t: &mut Tally) {
-    let mut left: Vec<Module> = deps.into_iter().filter(|d| d.state() == State::Loaded).collect();
+    let mut left: Vec<Module> = deps
+        .into_iter()
+        .filter(|d| d.state() == State::Loaded)
+        .collect();
     loop {
         let before = left.len();
         left.retain(|d| {
@@ -486,7 +530,12 @@ pub(crate) fn modprobe_remove(a: &ModprobeArgs, quiet: bool) -> bool {
         }
     }
     if !quiet {
-        out!("{} removed, {} kept, {} failed", t.done, t.already, t.failed);
+        out!(
+            "{} removed, {} kept, {} failed",
+            t.done,
+            t.already,
+            t.failed
+        );
     }
     ok
 }

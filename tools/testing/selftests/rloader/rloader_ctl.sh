@@ -15,7 +15,8 @@
 
 ktap_print_header
 
-require rloader rust_minimal rl_chain_a rl_chain_b rl_chain_c rl_params rl_init_fail vfat msdos isofs dummy
+require rloader rust_minimal rl_chain_a rl_chain_b rl_chain_c rl_params rl_init_fail vfat msdos \
+	isofs dummy
 
 CTL=${RLOADERCTL:-$(command -v rloaderctl)}
 IMAGES=${RLOADER_IMAGES:-/images}
@@ -97,6 +98,12 @@ expect_silent() {
 	fi
 }
 # check_that DESCRIPTION SHELL-CONDITION
+# The values of rl_params' parameters, on one line.
+params() {
+	cat /sys/module/rl_params/parameters/count /sys/module/rl_params/parameters/who |
+		tr "\n" " "
+}
+
 check_that() {
 	if eval "$2"; then
 		ktap_test_pass "$1"
@@ -120,13 +127,15 @@ expect 2 "unrecognized subcommand 'frobnicate'" "an unknown subcommand fails wit
 
 # --- load ----------------------------------------------------------------------
 expect_silent "load FILE loads a module and prints nothing" "$CTL" load "$MIN"
-check_that "the module is live and in rloader's listing" "loaded rust_minimal && listed rust_minimal"
+check_that "the module is live and in rloader's listing" \
+	"loaded rust_minimal && listed rust_minimal"
 expect 1 "^rloaderctl: ERROR: could not insert module $MIN: File exists\$" \
 	"loading it again fails with EEXIST, worded as insmod" "$CTL" load "$MIN"
 expect 1 "^rloaderctl: kernel: rloader: rust_minimal: a module of this name is already loaded\$" \
 	"the failure quotes the kernel's reason with the module's name" "$CTL" load "$MIN"
 rmmod rust_minimal
-expect 1 "^rloaderctl: ERROR: could not load module /nonexistent/x.ko: No such file or directory\$" \
+expect 1 \
+	"^rloaderctl: ERROR: could not load module /nonexistent/x.ko: No such file or directory\$" \
 	"a missing file fails with ENOENT" "$CTL" load /nonexistent/x.ko
 echo 'this is not a module' > "$TMP/junk.ko"
 expect 1 "^rloaderctl: ERROR: could not insert module $TMP/junk.ko: Invalid module format\$" \
@@ -138,9 +147,10 @@ expect_silent "load - takes a gzip-compressed module from stdin" \
 	sh -c "'$CTL' load - < '$TMP/min.ko.gz'"
 check_that "the compressed module was loaded" "loaded rust_minimal"
 rmmod rust_minimal
-expect_silent "load FILE PARAM=VALUE passes parameters" "$CTL" load "$(modpath rl_params)" count=4 who=ctl
+expect_silent "load FILE PARAM=VALUE passes parameters" "$CTL" load "$(modpath rl_params)" \
+	count=4 who=ctl
 check_that "the parameters reach the module" \
-	'[ "$(cat /sys/module/rl_params/parameters/count /sys/module/rl_params/parameters/who | tr "\n" " ")" = "4 ctl " ]'
+	'[ "$(params)" = "4 ctl " ]'
 rmmod rl_params
 expect 1 "^rloaderctl: ERROR: could not insert module .*rl_init_fail.ko: No such device\$" \
 	"a failing init fails the load with its error" "$CTL" load "$(modpath rl_init_fail)"
@@ -176,7 +186,8 @@ expect 0 "^rl_chain_a +0xffffffff[0-9a-f]{8} +[1-9][0-9]* .* 1 rl_chain_b\$" \
 	"list shows each module, its address to root, and its users" "$CTL" list
 old_kptr=$(cat /proc/sys/kernel/kptr_restrict)
 echo 2 > /proc/sys/kernel/kptr_restrict
-expect 0 "^rl_chain_b +0x0000000000000000 " "with kptr_restrict=2 the address is hidden, as in /proc/modules" \
+expect 0 "^rl_chain_b +0x0000000000000000 " \
+	"with kptr_restrict=2 the address is hidden, as in /proc/modules" \
 	"$CTL" list
 echo "$old_kptr" > /proc/sys/kernel/kptr_restrict
 
@@ -185,9 +196,11 @@ expect 0 "^verdict: OK\$" "check of a module the running kernel can load: OK" \
 	"$CTL" check "$(modpath rl_chain_c)"
 "$CTL" unload rl_chain_b rl_chain_a > /dev/null
 expect 1 "unresolved: rl_a_add: not exported" \
-	"check names the symbols the running kernel does not export" "$CTL" check "$(modpath rl_chain_b)"
+	"check names the symbols the running kernel does not export" \
+	"$CTL" check "$(modpath rl_chain_b)"
 expect 1 "^verdict: REFUSED\$" "and refuses the module" "$CTL" check "$(modpath rl_chain_b)"
-expect 1 "^  reason: .+ \[[a-z-]+, errno 8\]\$" "check of a non-ELF file gives the reason (ENOEXEC)" \
+expect 1 "^  reason: .+ \[[a-z-]+, errno 8\]\$" \
+	"check of a non-ELF file gives the reason (ENOEXEC)" \
 	"$CTL" check "$TMP/junk.ko"
 expect 1 "^rloaderctl: ERROR: could not read /nonexistent/x.ko: No such file or directory\$" \
 	"check of a missing file fails" "$CTL" check /nonexistent/x.ko
@@ -196,30 +209,38 @@ expect 1 "^rloaderctl: ERROR: could not read /nonexistent/x.ko: No such file or 
 expect_exact 0 "rl_chain_a: loaded
 rl_chain_b: loaded
 rl_chain_c: loaded
-3 loaded, 0 already loaded, 0 failed" "modprobe loads the dependencies first, a line each, and a summary" \
+3 loaded, 0 already loaded, 0 failed" "modprobe loads the dependencies first, a line each, and a \
+	summary" \
 	mp rl_chain_c
 check_that "all three are rloader's" "listed rl_chain_a && listed rl_chain_b && listed rl_chain_c"
 expect_exact 0 "rl_chain_a: already loaded
 rl_chain_b: already loaded
 rl_chain_c: already loaded
-0 loaded, 3 already loaded, 0 failed" "modprobe of a loaded stack: already loaded, success" mp rl_chain_c
-expect 1 "^rloaderctl: FATAL: Module rl_chain_a is in use by: rl_chain_c rl_chain_b\$|^rloaderctl: FATAL: Module rl_chain_a is in use by: rl_chain_b rl_chain_c\$" \
+0 loaded, 3 already loaded, 0 failed" "modprobe of a loaded stack: already loaded, \
+	success" mp rl_chain_c
+in_use="^rloaderctl: FATAL: Module rl_chain_a is in use by:"
+expect 1 "$in_use rl_chain_c rl_chain_b\$|$in_use rl_chain_b rl_chain_c\$" \
 	"modprobe -r of a module in use fails" mp -r rl_chain_a
 expect_exact 0 "rl_chain_c: removed
 rl_chain_b: removed
 rl_chain_a: removed
-3 removed, 0 kept, 0 failed" "modprobe -r removes the module and its unused dependencies" mp -r rl_chain_c
-check_that "nothing of the stack is left" "! loaded rl_chain_a && ! loaded rl_chain_b && ! loaded rl_chain_c"
+3 removed, 0 kept, 0 failed" "modprobe -r removes the module and its unused \
+	dependencies" mp -r rl_chain_c
+check_that "nothing of the stack is left" \
+	"! loaded rl_chain_a && ! loaded rl_chain_b && ! loaded rl_chain_c"
 expect 1 "^rloaderctl: FATAL: Module rl_no_such not found in directory $MODDIR\$" \
 	"modprobe of an unknown module fails, as modprobe" mp rl_no_such
-expect_silent "modprobe -q of an unknown module is silent" sh -c "! $CTL modprobe $ROOT_OPT -q rl_no_such"
+expect_silent "modprobe -q of an unknown module is silent" sh -c \
+	"! $CTL modprobe $ROOT_OPT -q rl_no_such"
 expect_silent "modprobe --quiet prints nothing on success" mp --quiet rl_chain_b
 check_that "and loaded the stack" "loaded rl_chain_a && loaded rl_chain_b"
 mp -q -r rl_chain_b
 expect 1 "^rloaderctl: ERROR: could not insert 'rl_init_fail': No such device\$" \
 	"modprobe reports a module that fails, with the reason" mp rl_init_fail
-expect_exact 0 "insmod $MODDIR/kernel/fs/fat/fat.ko 
-insmod $MODDIR/kernel/fs/fat/vfat.ko " "modprobe --show-depends of an alias (fs-vfat): fat, then vfat" \
+# kmod ends each line of --show-depends with a space.
+depends=$(printf 'insmod %s \ninsmod %s ' "$MODDIR/kernel/fs/fat/fat.ko" \
+	"$MODDIR/kernel/fs/fat/vfat.ko")
+expect_exact 0 "$depends" "modprobe --show-depends of an alias (fs-vfat): fat, then vfat" \
 	sh -c "$CTL modprobe $ROOT_OPT --show-depends fs-vfat | grep 'fat/'"
 expect 0 "^vfat: loaded\$" "modprobe of an alias loads the module it names" mp fs-vfat
 check_that "fat and vfat are rloader's" "listed fat && listed vfat"
@@ -236,24 +257,27 @@ options rl_params count=9 who=conf
 softdep rl_chain_b pre: rust_minimal
 EOF
 CONF="-C $TMP/modprobe.d"
-expect 0 "^vfat: blacklisted\$" "a blacklisted module is not loaded through an alias" mp $CONF fs-vfat
+expect 0 "^vfat: blacklisted\$" "a blacklisted module is not loaded through an alias" mp $CONF \
+	fs-vfat
 check_that "vfat is not loaded" "! loaded vfat"
 expect 0 "^vfat: blacklisted\$" "nor by name with -b (--use-blacklist)" mp $CONF -b vfat
 expect 0 "^vfat: loaded\$" "by name without -b it is, as with modprobe" mp $CONF vfat
 mp -q -r vfat
 mp $CONF rl_params > /dev/null
 check_that "options of modprobe.d reach the module" \
-	'[ "$(cat /sys/module/rl_params/parameters/count /sys/module/rl_params/parameters/who | tr "\n" " ")" = "9 conf " ]'
+	'[ "$(params)" = "9 conf " ]'
 rmmod rl_params
 mp $CONF rl_params count=3 > /dev/null
 check_that "parameters on the command line come after (override) those of modprobe.d" \
-	'[ "$(cat /sys/module/rl_params/parameters/count /sys/module/rl_params/parameters/who | tr "\n" " ")" = "3 conf " ]'
+	'[ "$(params)" = "3 conf " ]'
 rmmod rl_params
 # libkmod's order: the dependencies, then the pre: soft dependencies, then
 # the module.
 mp $CONF rl_chain_b > "$TMP/softdep.out" 2>&1
-order=$(grep -E '^(rust_minimal|rl_chain_b): loaded$' "$TMP/softdep.out" | cut -d: -f1 | tr '\n' ' ')
-check_that "a pre: soft dependency is loaded before the module" '[ "$order" = "rust_minimal rl_chain_b " ]'
+order=$(grep -E '^(rust_minimal|rl_chain_b): loaded$' "$TMP/softdep.out" | cut -d: -f1 | tr '\n' \
+	' ')
+check_that "a pre: soft dependency is loaded before the module" \
+	'[ "$order" = "rust_minimal rl_chain_b " ]'
 mp -q -r rl_chain_b
 cleanup_mods rust_minimal
 
@@ -278,24 +302,27 @@ check_that "vfat, fat and the code pages came in through rloader" \
 umount "$TMP/mnt"
 mount -t iso9660 -o loop,ro "$IMAGES/cd.iso" "$TMP/mnt" > "$TMP/out" 2>&1
 check_that "mount -t iso9660 works with isofs not loaded" \
-	'[ "$(cat "$TMP/mnt/hello.txt" 2> /dev/null || cat "$TMP/mnt/HELLO.TXT" 2> /dev/null)" = "hello from iso9660" ]'
+	'[ "$(cat "$TMP/mnt/hello.txt" "$TMP/mnt/HELLO.TXT" 2> /dev/null)" = "hello from iso9660" ]'
 check_that "isofs came in through rloader" "listed isofs"
 umount "$TMP/mnt"
 ip link add rlctl0 type dummy > "$TMP/out" 2>&1
-check_that "ip link add type dummy works with dummy not loaded" "ip link show rlctl0 > /dev/null 2>&1"
+check_that "ip link add type dummy works with dummy not loaded" \
+	"ip link show rlctl0 > /dev/null 2>&1"
 check_that "dummy came in through rloader" "listed dummy"
 ip link del rlctl0
 echo "$old_modprobe" > /proc/sys/kernel/modprobe
-check_that "the old modprobe helper is back" '[ "$(cat /proc/sys/kernel/modprobe)" = "$old_modprobe" ]'
+check_that "the old modprobe helper is back" \
+	'[ "$(cat /proc/sys/kernel/modprobe)" = "$old_modprobe" ]'
 mp -q -r vfat isofs dummy nls_cp437 nls_iso8859_1
 check_that "modprobe -r of the demand-loaded modules leaves none of them" \
 	"! loaded vfat && ! loaded fat && ! loaded isofs && ! loaded dummy && ! loaded nls_cp437"
 
 # --- errors of the device ---------------------------------------------------------
 unload_rloader
-expect 1 "^rloaderctl: ERROR: could not read /dev/rloader: No such file or directory \(is the rloader module loaded\?\)\$" \
+no_dev="/dev/rloader: No such file or directory \(is the rloader module loaded\?\)\$"
+expect 1 "^rloaderctl: ERROR: could not read $no_dev" \
 	"list without rloader says so" "$CTL" list
-expect 1 "^rloaderctl: ERROR: could not open /dev/rloader: No such file or directory \(is the rloader module loaded\?\)\$" \
+expect 1 "^rloaderctl: ERROR: could not open $no_dev" \
 	"load without rloader says so" "$CTL" load "$MIN"
 load_rloader
 
