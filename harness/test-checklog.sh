@@ -89,5 +89,18 @@ k "missing program results fail" 1 "1..3" "# ok 1 one" "ok 1 selftests: rloader:
 k "program that never finished fails" 1 "1..2" "# ok 1 one" "ok 1 selftests: rloader: a.sh" "# ok 1 two"
 k "run without a plan fails" 1 "# ok 1 one" "ok 1 selftests: rloader: a.sh"
 
+# A kernel line that cut a subtest line in two on a shared console
+# (virtme-ng): deinterleave.awk joins the subtest line again.
+printf '%s\n' "1..1" "# selftests: rloader: a.sh" "# 1..2" "# ok 1 one" \
+	"# o[  115.9] rl_warn: deliberate warning" "[  116.0] WARNING: CPU: 0 PID: 1 at x.c:1" \
+	"k 2 two" "ok 1 selftests: rloader: a.sh" | awk -f "$here/deinterleave.awk" > "$tmp/joined"
+if "$here/ksft-count.sh" "$tmp/joined" test > "$tmp/out" 2>&1 &&
+	grep -qx '# ok 2 two' "$tmp/joined" && grep -qx '\[  115.9\] rl_warn: deliberate warning' "$tmp/joined"; then
+	echo "ok - deinterleave: a subtest line cut by kernel lines is joined"; pass=$((pass + 1))
+else
+	echo "not ok - deinterleave: a subtest line cut by kernel lines is joined"; cat "$tmp/joined" "$tmp/out"
+	fail=$((fail + 1))
+fi
+
 echo "checklog: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -39,7 +39,7 @@ timeout 900 vng --run "$out/arch/x86/boot/bzImage" --disable-kvm --cpus 1 --memo
 	--exec "$vars $vdir/kselftest/run_kselftest.sh -c rloader" \
 	</dev/null > "$log" 2>&1
 rc=$?
-tr -d '\r' < "$log" > "$log.txt"
+tr -d '\r' < "$log" | awk -f "$top/harness/deinterleave.awk" > "$log.txt"
 # Results (see ksft-count.sh: top-level "not ok", skips, programs that ran
 # nothing and missing results all fail).
 "$top/harness/ksft-count.sh" "$log.txt" vng > "$vdir/ksft.count"
