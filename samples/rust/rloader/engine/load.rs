@@ -108,7 +108,18 @@ pub struct PerStage<T>(pub [T; STAGES]);
 impl<T: Copy> PerStage<T> {
     /// The value of `stage`.
     pub fn get(&self, stage: Stage) -> T {
-        let [a, b, c, d, e, f, g, h, i, j] = self.0;
+        let mut copy = *self;
+        *copy.slot(stage)
+    }
+
+    /// The stages with their values.
+    pub fn iter(&self) -> impl Iterator<Item = (Stage, T)> + '_ {
+        Stage::ALL.into_iter().zip(self.0.iter().copied())
+    }
+
+    /// The value of `stage`, to change.
+    fn slot(&mut self, stage: Stage) -> &mut T {
+        let [a, b, c, d, e, f, g, h, i, j] = &mut self.0;
         match stage {
             Stage::Validate => a,
             Stage::Layout => b,
@@ -122,33 +133,12 @@ impl<T: Copy> PerStage<T> {
             Stage::Init => j,
         }
     }
-
-    /// The stages with their values.
-    pub fn iter(&self) -> impl Iterator<Item = (Stage, T)> + '_ {
-        Stage::ALL.into_iter().zip(self.0.iter().copied())
-    }
 }
 
 impl PerStage<u64> {
     /// The sum of all values.
     pub fn total(&self) -> u64 {
         self.0.iter().fold(0u64, |a, &b| a.saturating_add(b))
-    }
-
-    fn set(&mut self, stage: Stage, value: u64) {
-        let [a, b, c, d, e, f, g, h, i, j] = &mut self.0;
-        *match stage {
-            Stage::Validate => a,
-            Stage::Layout => b,
-            Stage::Allocate => c,
-            Stage::Place => d,
-            Stage::Register => e,
-            Stage::Bind => f,
-            Stage::Relocate => g,
-            Stage::Kallsyms => h,
-            Stage::Form => i,
-            Stage::Init => j,
-        } = value;
     }
 }
 
@@ -321,7 +311,7 @@ impl Clock {
     /// Charges the time since the previous lap to `stage`.
     fn lap<E: Env>(&mut self, env: &E, stage: Stage) {
         let now = env.now();
-        self.times.set(stage, now.saturating_sub(self.last));
+        *self.times.slot(stage) = now.saturating_sub(self.last);
         self.last = now;
     }
 }
