@@ -11,6 +11,12 @@
 # shell).  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
 # the run fails if the guest did not finish, a test failed, or the log shows
 # a kernel problem (see checklog.sh).
+#
+# For runs beside another on the same build (a second work tree testing its
+# own selftests against these kernels): RLOADER_GUEST_DIR moves the
+# initramfs and the console log out of BUILD_DIR, RLOADER_KSFT_SRC names the
+# selftests tree to install (default: BUILD_DIR/linux's), and
+# RLOADER_GUEST_CPUS sets the number of vCPUs (default 2).
 
 set -uo pipefail
 build=$1 flavour=$2 mode=$3
@@ -19,10 +25,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 tree=$build/linux
 out=$build/out/$flavour
 kimg=$out/arch/x86/boot/bzImage
-gdir=$build/guest/$flavour
+gdir=${RLOADER_GUEST_DIR:-$build/guest/$flavour}
 root=$gdir/root
-log=$build/logs/guest-$flavour-$mode.log
-mkdir -p "$gdir" "$build/logs"
+logdir=$build/logs
+[ -n "${RLOADER_GUEST_DIR:-}" ] && logdir=$gdir
+log=$logdir/guest-$flavour-$mode.log
+ksft=${RLOADER_KSFT_SRC:-$tree/tools/testing/selftests}
+mkdir -p "$gdir" "$logdir"
 
 die() { echo "guest($flavour): $*" >&2; exit 1; }
 [ -f "$kimg" ] || die "$kimg missing: run 'make kernel-$flavour'"
@@ -39,7 +48,7 @@ install -m 644 "$here/guest/demo.sh" "$root/demo.sh"
 make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 	modules_install > "$gdir/modules_install.log" 2>&1 ||
 	{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
-make -s -C "$tree/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
+make -s -C "$ksft" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
 	install > "$gdir/kselftest_install.log" 2>&1 ||
 	{ cat "$gdir/kselftest_install.log"; die "kselftest install failed"; }
 # rloaderctl, rloader-check, their libraries and the test images.
@@ -49,7 +58,7 @@ bash "$here/ctl.sh" "$build" install "$root" || die "installing rloaderctl faile
 	die "cpio failed"
 
 # --- accelerator: KVM only if it demonstrably boots -------------------------
-qemu=(qemu-system-x86_64 -m 2G -smp 2 -display none -monitor none -no-reboot
+qemu=(qemu-system-x86_64 -m 2G -smp "${RLOADER_GUEST_CPUS:-2}" -display none -monitor none -no-reboot
       -kernel "$kimg" -initrd "$gdir/initramfs.cpio.gz")
 append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrounds=${RLOADER_BENCH_ROUNDS:-50}"
 # RLOADER_GUEST_TESTS=a.sh,b.sh: run only these selftests (test mode).
