@@ -27,6 +27,7 @@ pub mod names;
 pub mod plan;
 pub mod reloc;
 pub mod symbols;
+pub mod tables;
 pub mod validate;
 pub mod x86_64;
 

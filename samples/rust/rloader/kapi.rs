@@ -37,6 +37,12 @@ pub(crate) const MODULE_STRUCT_ALIGN: usize = core::mem::align_of::<bindings::mo
 /// The offset of `name` in `struct module`.
 pub(crate) const MODULE_NAME_OFFSET: usize = core::mem::offset_of!(bindings::module, name);
 
+/// The offset of `init` in `struct module`.
+pub(crate) const MODULE_INIT_OFFSET: usize = core::mem::offset_of!(bindings::module, init);
+
+/// The offset of `exit` in `struct module`.
+pub(crate) const MODULE_EXIT_OFFSET: usize = core::mem::offset_of!(bindings::module, exit);
+
 /// The size of `struct mod_kallsyms`.
 pub(crate) const MOD_KALLSYMS_SIZE: usize = core::mem::size_of::<bindings::mod_kallsyms>();
 

@@ -22,6 +22,8 @@ const CONFIG: engine::Config = engine::Config {
         module_struct_size: kapi::MODULE_STRUCT_SIZE as u64,
         module_struct_align: kapi::MODULE_STRUCT_ALIGN as u64,
         module_name_offset: kapi::MODULE_NAME_OFFSET,
+        module_init_offset: kapi::MODULE_INIT_OFFSET,
+        module_exit_offset: kapi::MODULE_EXIT_OFFSET,
     },
     layout: LayoutOptions {
         unload: cfg!(CONFIG_MODULE_UNLOAD),
@@ -137,7 +139,11 @@ fn describe<'a>(image: &'a [u8], module: &Module<'_, '_>) -> Result<Elf<'a>> {
             0
         } else if Some(index) == percpu && !h.has_file_bytes() {
             zero_percpu.as_ptr() as u64
+        } else if !h.has_file_bytes() {
+            // Nothing in the image backs it: give C code no address to follow.
+            0
         } else {
+            // Validation checked that the section's bytes lie inside the image.
             (image.as_ptr() as u64).wrapping_add(h.sh_offset)
         };
         let sh_flags = if placed {

@@ -7,6 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::engine::elf::*;
+use crate::engine::plan::Config;
 use crate::engine::x86_64::*;
 
 /// One section to emit (index 0, the null section, is implicit).
@@ -150,6 +151,8 @@ pub const MODULE_SIZE: u64 = 1280;
 pub const INIT_OFFSET: u64 = 0x138;
 /// `offsetof(struct module, exit)` in generated modules.
 pub const EXIT_OFFSET: u64 = 0x4c8;
+/// The `struct module` layout of generated modules.
+pub const CONFIG: Config = Config::new(MODULE_SIZE, INIT_OFFSET as usize, EXIT_OFFSET as usize);
 /// The vermagic of generated modules.
 pub const VERMAGIC: &[u8] = b"6.12.0 SMP mod_unload ";
 
@@ -234,6 +237,13 @@ fn rela_sec(name: &str, target: usize, entries: &[[u8; 24]]) -> Sec {
 
 /// The sections of a small valid module with every feature the engine
 /// handles: text/init/exit/rodata/data/bss/ro_after_init, `.modinfo`,
+/// A `struct module` template named `name`, as `modpost` writes it (the name at offset 24).
+pub fn this_module(name: &[u8]) -> Vec<u8> {
+    let mut m = vec![0; MODULE_SIZE as usize];
+    m[24..24 + name.len()].copy_from_slice(name);
+    m
+}
+
 /// `__this_module` with init/exit, one export, undefined, weak and
 /// absolute symbols, and `R_X86_64_{64,PC32,PLT32,32S}` relocations.
 pub fn sample_sections() -> Vec<Sec> {
@@ -332,7 +342,7 @@ pub fn sample_sections() -> Vec<Sec> {
         prog(
             ".gnu.linkonce.this_module",
             SHF_ALLOC | SHF_WRITE,
-            vec![0; MODULE_SIZE as usize],
+            this_module(b"sample"),
             64,
         ),
         rela_sec(

@@ -16,6 +16,7 @@ use crate::engine::{
     load::{self, Cause, Env, Formed, Module, PerStage, Region, Registered, Summary},
     mem::{MemType, PerMem},
     names::ModuleName,
+    elf::{c_str_at, to_usize, FileHeader, Rela, SectionHeader, Symbol, RELA_SIZE, SHDR_SIZE, SYM_SIZE},
     plan::{Config, Plan},
     reloc::RelocStats,
     symbols::{Query, ResolveError, Resolver, SymbolStats, Unresolved},
@@ -371,8 +372,62 @@ pub fn module_struct_size_of(image: &[u8]) -> Option<u64> {
             size = Some(found);
         }
     };
-    if let Err(e) = Plan::parse_reporting(image, &Config::with_module_size(u64::MAX), &mut note) {
+    if let Err(e) = Plan::parse_reporting(image, &Config::new(u64::MAX, 0, 0), &mut note) {
         note(e);
     }
     size
+}
+
+/// The offsets in `struct module` that the relocations of `.rela.gnu.linkonce.this_module`
+/// fill with `init_module` and `cleanup_module` (`usize::MAX` for one the image lacks).
+fn entry_offsets_of(image: &[u8]) -> (usize, usize) {
+    let mut found = (usize::MAX, usize::MAX);
+    let Some(h) = FileHeader::parse(image) else {
+        return found;
+    };
+    let shdr = |i: usize| {
+        let off = to_usize(h.e_shoff)?.checked_add(i.checked_mul(SHDR_SIZE)?)?;
+        SectionHeader::parse(image, off)
+    };
+    let bytes = |s: &SectionHeader| {
+        image.get(to_usize(s.sh_offset)?..to_usize(s.sh_offset.checked_add(s.sh_size)?)?)
+    };
+    let Some(names) = shdr(usize::from(h.e_shstrndx)).and_then(|s| bytes(&s)) else {
+        return found;
+    };
+    for i in 0..usize::from(h.e_shnum) {
+        let Some(rela) = shdr(i) else { continue };
+        if c_str_at(names, rela.sh_name as usize) != Some(b".rela.gnu.linkonce.this_module") {
+            continue;
+        }
+        let Some(symtab) = shdr(rela.sh_link as usize) else { continue };
+        let (Some(syms), Some(strs)) = (
+            bytes(&symtab),
+            shdr(symtab.sh_link as usize).and_then(|s| bytes(&s)),
+        ) else {
+            continue;
+        };
+        for r in bytes(&rela).unwrap_or(&[]).chunks_exact(RELA_SIZE).filter_map(Rela::from_entry) {
+            let Some(sym) = r.sym().0.checked_mul(SYM_SIZE).and_then(|o| Symbol::parse(syms, o))
+            else {
+                continue;
+            };
+            let at = to_usize(r.r_offset).unwrap_or(usize::MAX);
+            match c_str_at(strs, sym.st_name as usize) {
+                Some(b"init_module") => found.0 = at,
+                Some(b"cleanup_module") => found.1 = at,
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// The layout of `struct module` an image was built for, for tools that have no running
+/// kernel: `size` or the size of its `.gnu.linkonce.this_module` (0 if unknown), and the
+/// `init` and `exit` offsets its relocations name.
+pub fn module_config_of(image: &[u8], size: Option<u64>) -> Config {
+    let size = size.or_else(|| module_struct_size_of(image)).unwrap_or(0);
+    let (init, exit) = entry_offsets_of(image);
+    Config::new(size, init, exit)
 }

@@ -15,7 +15,9 @@ use rloader_tools::engine::plan::{Config, Plan};
 use rloader_tools::host::{self, MapResolver};
 
 fn cfg_for(image: &[u8]) -> Config {
-    Config::with_module_size(host::module_struct_size_of(image).expect("module size"))
+    let cfg = host::module_config_of(image, None);
+    assert_ne!(cfg.module_struct_size, 0, "module size");
+    cfg
 }
 
 #[test]

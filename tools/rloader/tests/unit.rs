@@ -3,7 +3,7 @@
 //! Unit tests on generated modules: the happy path, and one test per
 //! rejection path asserting its exact error variant. No fixtures needed.
 
-use rloader_tools::builder::{self, get_shdr, idx, poke, set_shdr, shdr, sym_idx, MODULE_SIZE};
+use rloader_tools::builder::{self, get_shdr, idx, poke, set_shdr, shdr, sym_idx, Sec, MODULE_SIZE};
 use rloader_tools::engine::elf::*;
 use rloader_tools::engine::error::{Error, EINVAL, ENOENT, ENOEXEC, ENOMEM};
 use rloader_tools::engine::kallsyms;
@@ -19,7 +19,7 @@ use rloader_tools::exports::{self, Placed};
 use rloader_tools::host::{self, KnownSymbol, MapResolver};
 use rloader_tools::vermagic;
 
-const CFG: Config = Config::with_module_size(MODULE_SIZE);
+const CFG: Config = builder::CONFIG;
 
 fn parse(image: &[u8]) -> Result<Plan<'_>, Error<'_>> {
     Plan::parse(image, &CFG)
@@ -517,7 +517,10 @@ fn rejects_special_section_problems() {
     );
     let i = sample();
     assert_eq!(
-        Plan::parse(&i, &Config::with_module_size(1088)).unwrap_err(),
+        Plan::parse(&i, &Config {
+            module_struct_size: 1088,
+            ..CFG
+        }).unwrap_err(),
         Error::ThisModuleSize {
             section: SectionIndex(idx::THIS_MODULE),
             found: MODULE_SIZE,
@@ -994,4 +997,189 @@ fn every_error_displays_and_has_errno() {
         "{s}"
     );
     assert_eq!(e.kind(), "common-symbol");
+}
+
+// ------------------------------------- what C code would follow after the engine
+
+/// The sample module with `extra` sections appended (the sample's section indices hold;
+/// the section name table moves after them).
+fn sample_with(extra: Vec<Sec>) -> Vec<u8> {
+    let mut secs = builder::sample_sections();
+    secs.extend(extra);
+    builder::build(&secs)
+}
+
+fn section(name: &str, sh_type: u32, flags: u64, data: Vec<u8>, nobits_size: u64) -> Sec {
+    Sec {
+        name: name.into(),
+        sh_type,
+        flags,
+        data,
+        nobits_size,
+        align: 4,
+        ..Default::default()
+    }
+}
+
+/// Index of the first section appended by [`sample_with`].
+const EXTRA: usize = idx::SHSTRTAB;
+
+#[test]
+fn rejects_used_null_sections() {
+    for field in [shdr::NAME, shdr::FLAGS, shdr::OFFSET, shdr::LINK, shdr::ENTSIZE] {
+        let mut i = sample();
+        set_shdr(&mut i, 0, field, 1);
+        assert_eq!(err(&i), Error::BadNullSection, "field {field}");
+    }
+    let mut i = sample();
+    set_shdr(&mut i, idx::BSS, shdr::TYPE, u64::from(SHT_NULL));
+    assert_eq!(
+        err(&i),
+        Error::NullSectionUsed {
+            section: SectionIndex(idx::BSS)
+        }
+    );
+}
+
+#[test]
+fn rejects_bad_module_names_and_modinfo() {
+    let m = get_shdr(&sample(), idx::THIS_MODULE).sh_offset as usize;
+    let mut i = sample();
+    i[m + 24..m + 24 + 56].fill(b'a');
+    assert_eq!(err(&i), Error::BadModuleName);
+    let mut i = sample();
+    i[m + 24] = 0;
+    assert_eq!(err(&i), Error::BadModuleName);
+    let mut i = sample();
+    let mi = get_shdr(&i, idx::MODINFO);
+    i[(mi.sh_offset + mi.sh_size - 1) as usize] = b'x';
+    assert_eq!(
+        err(&i),
+        Error::ModinfoUnterminated {
+            section: SectionIndex(idx::MODINFO)
+        }
+    );
+}
+
+#[test]
+fn rejects_sections_c_code_cannot_read() {
+    let i = sample_with(vec![section(
+        ".text.z",
+        SHT_NOBITS,
+        SHF_ALLOC | SHF_EXECINSTR,
+        vec![],
+        64,
+    )]);
+    assert!(matches!(err(&i), Error::ExecNobits { section, .. } if section.0 == EXTRA));
+    // Read by name whatever its flags: must be placed, with contents.
+    for (flags, sh_type) in [(0, SHT_PROGBITS), (SHF_ALLOC, SHT_NOBITS)] {
+        let i = sample_with(vec![section(".smp_locks", sh_type, flags, vec![0; 4], 4)]);
+        assert_eq!(
+            err(&i),
+            Error::SpecialSection {
+                section: SectionIndex(EXTRA),
+                name: b".smp_locks"
+            }
+        );
+    }
+    // Found only when allocated: ignored otherwise, never zeros.
+    let i = sample_with(vec![section("__jump_table", SHT_PROGBITS, 0, vec![1; 16], 0)]);
+    parse(&i).expect("an unallocated __jump_table is not read");
+    let i = sample_with(vec![section("__jump_table", SHT_NOBITS, SHF_ALLOC, vec![], 16)]);
+    assert!(matches!(err(&i), Error::SpecialSection { .. }));
+    let i = sample_with(vec![section("__ex_table", SHT_PROGBITS, SHF_ALLOC, vec![0; 13], 0)]);
+    assert_eq!(
+        err(&i),
+        Error::BadTableSize {
+            section: SectionIndex(EXTRA),
+            name: b"__ex_table",
+            size: 13
+        }
+    );
+    let i = sample_with(vec![
+        section(".orc_unwind_ip", SHT_PROGBITS, SHF_ALLOC, vec![0; 8], 0),
+        section(".orc_unwind", SHT_PROGBITS, SHF_ALLOC, vec![0; 6], 0),
+    ]);
+    assert!(matches!(err(&i), Error::BadTableSize { name: b".orc_unwind", .. }));
+    let big = 1 << 20;
+    let i = sample_with(vec![section(
+        ".data..percpu",
+        SHT_NOBITS,
+        SHF_ALLOC | SHF_WRITE,
+        vec![],
+        big,
+    )]);
+    assert_eq!(err(&i), Error::PercpuTooLarge { size: big });
+    let i = sample_with(vec![section(
+        ".data..percpu",
+        SHT_NOBITS,
+        SHF_ALLOC | SHF_WRITE,
+        vec![],
+        32 << 10,
+    )]);
+    parse(&i).expect("32 KiB of per-CPU data is allowed");
+}
+
+#[test]
+fn struct_module_keeps_only_name_init_and_exit() {
+    // A relocation may fill only init and exit.
+    let mut i = sample();
+    let r = rela_off(&i, idx::RELA_THIS_MODULE, 0);
+    poke(&mut i, r, 8, 0x200);
+    assert_eq!(
+        err(&i),
+        Error::ThisModuleRelocation {
+            section: SectionIndex(idx::RELA_THIS_MODULE),
+            reloc: 0,
+            offset: 0x200
+        }
+    );
+    // Anything else the template holds is cleared when it is placed.
+    let mut i = sample();
+    let m = get_shdr(&i, idx::THIS_MODULE).sh_offset as usize;
+    i[m..m + 24].fill(0xa5);
+    i[m + 0x200..m + 0x300].fill(0x5a);
+    let l = load(&i).expect("loads");
+    let placed = l.section_bytes(SectionIndex(idx::THIS_MODULE)).unwrap();
+    assert_eq!(&placed[..24], &[0; 24]);
+    assert!(placed[0x200..0x300].iter().all(|&b| b == 0));
+    assert_eq!(&placed[24..31], b"sample\0");
+    assert_ne!(&placed[0x138..0x140], &[0; 8], "init is relocated");
+}
+
+#[test]
+fn rejects_pointers_outside_the_module() {
+    // init relocated 1 MiB past init_module: outside the module's code.
+    let mut i = sample();
+    let r = rela_off(&i, idx::RELA_THIS_MODULE, 0);
+    poke(&mut i, r + 16, 8, 1 << 20);
+    assert!(matches!(
+        load(&i).unwrap_err(),
+        Error::BadEntryPoint { which: "init", .. }
+    ));
+    // A lock site that points nowhere near the module.
+    let i = sample_with(vec![section(
+        ".smp_locks",
+        SHT_PROGBITS,
+        SHF_ALLOC,
+        0x4000_0000i32.to_le_bytes().to_vec(),
+        0,
+    )]);
+    assert!(matches!(
+        load(&i).unwrap_err(),
+        Error::BadTableEntry { name: b".smp_locks", entry: 0, .. }
+    ));
+    // An export whose name is relocated past the end of the module.
+    let mut i = sample();
+    let name_reloc = (0..3)
+        .map(|r| rela_off(&i, idx::RELA_KSYMTAB, r))
+        .find(|&o| i[o..o + 8] == 4u64.to_le_bytes())
+        .expect("the name_offset relocation of the export");
+    poke(&mut i, name_reloc + 16, 8, 1 << 24);
+    assert!(matches!(
+        load(&i).unwrap_err(),
+        Error::BadTableEntry { name: b"__ksymtab", entry: 0, .. }
+    ));
+    // The sample itself passes every check.
+    load(&sample()).expect("the sample loads");
 }

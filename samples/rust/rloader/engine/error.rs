@@ -11,7 +11,8 @@
 use core::fmt;
 
 use super::elf::{SectionIndex, SymbolIndex};
-use super::names::Name;
+use super::names::{Name, MODULE_NAME_LEN};
+use super::plan::PERCPU_LIMIT;
 use super::x86_64::type_name;
 
 /// `EPERM`.
@@ -166,6 +167,12 @@ errors! {
     /// Section 0 is not an empty `SHT_NULL` entry.
     BadNullSection => ENOEXEC, "bad-null-section", "section 0 is not an empty SHT_NULL section";
 
+    /// A section other than 0 is `SHT_NULL` but not an all-zero entry.
+    NullSectionUsed {
+        /// The section.
+        section: SectionIndex,
+    } => ENOEXEC, "null-section-used", "section {} is SHT_NULL but not an empty entry", section;
+
     /// A section's file bytes lie outside the image (or `.modinfo` is `SHT_NOBITS`).
     SectionOutOfFile {
         /// The section.
@@ -263,6 +270,29 @@ errors! {
     } => ENOEXEC, "this-module-placement",
         ".gnu.linkonce.this_module is not writable, aligned data";
 
+    /// The name in `struct module` is empty or fills its `MODULE_NAME_LEN` bytes without a
+    /// NUL.
+    BadModuleName => ENOEXEC, "bad-module-name",
+        "module name is empty or not NUL-terminated within {} bytes", MODULE_NAME_LEN;
+
+    /// A relocation of `struct module` patches a field other than `init` and `exit`.
+    ThisModuleRelocation {
+        /// The relocation section.
+        section: SectionIndex,
+        /// Index of the entry within it.
+        reloc: usize,
+        /// The patched offset in `struct module`.
+        offset: u64,
+    } => ENOEXEC, "this-module-relocation",
+        "relocation {} in section {} patches struct module at offset {:#x}, not init or exit",
+        reloc, section, offset;
+
+    /// `.modinfo` does not end with NUL.
+    ModinfoUnterminated {
+        /// The section.
+        section: SectionIndex,
+    } => ENOEXEC, "modinfo-unterminated", ".modinfo (section {}) is not NUL-terminated", section;
+
     /// No `SHT_SYMTAB` section (stripped module).
     MissingSymtab => ENOEXEC, "missing-symtab", "module has no symbol table (stripped?)";
 
@@ -347,6 +377,44 @@ errors! {
         name: &'a [u8],
     } => ENOEXEC, "write-and-exec", "section {} '{}' has invalid WRITE|EXEC flags",
         section, Name(name);
+
+    /// An allocated executable section is `SHT_NOBITS`: its code would be zeros.
+    ExecNobits {
+        /// The section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+    } => ENOEXEC, "exec-nobits", "section {} '{}' is executable but SHT_NOBITS",
+        section, Name(name);
+
+    /// A section the kernel reads by name is not allocated with contents.
+    SpecialSection {
+        /// The section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+    } => ENOEXEC, "special-section",
+        "section {} '{}' is read by the kernel and must be SHF_ALLOC with contents",
+        section, Name(name);
+
+    /// The per-CPU section is larger than the per-CPU allocator hands out.
+    PercpuTooLarge {
+        /// Its size.
+        size: u64,
+    } => ENOMEM, "percpu-too-large", "per-CPU data of {} bytes is above the limit of {} bytes",
+        size, PERCPU_LIMIT;
+
+    /// A table the kernel reads has a size that is not a whole number of entries (or, for
+    /// the ORC tables, the two do not match).
+    BadTableSize {
+        /// The section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+        /// Its size.
+        size: u64,
+    } => ENOEXEC, "bad-table-size", "section {} '{}' of {} bytes is not a whole table",
+        section, Name(name), size;
 
     /// An allocated section's `sh_addralign` is not a power of two.
     BadAlignment {
@@ -464,6 +532,30 @@ errors! {
         "relocation {} in section {}: invalid relocation target, existing value is nonzero for "
         "type {}",
         reloc, section, r_type;
+
+    /// The relocated `init` or `exit` pointer is not in the module's code.
+    BadEntryPoint {
+        /// `"init"` or `"exit"`.
+        which: &'static str,
+        /// Its value.
+        address: u64,
+    } => ENOEXEC, "bad-entry-point", "{} function at {:#x} is outside the module's code",
+        which, address;
+
+    /// An entry of a table the kernel reads points outside the memory it must point into
+    /// (the module's code, or its memory; strings must end inside it).
+    BadTableEntry {
+        /// The section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+        /// The entry.
+        entry: usize,
+        /// Where it points.
+        address: u64,
+    } => ENOEXEC, "bad-table-entry",
+        "entry {} of section {} '{}' points at {:#x}, outside the module",
+        entry, section, Name(name), address;
 
     /// Laying out a memory type overflows its size.
     LayoutOverflow {

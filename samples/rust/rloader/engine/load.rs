@@ -16,7 +16,8 @@
 //!    the memory from here on.
 //! 6. Bind ([`Stage::Bind`]): give every symbol its value, binding undefined ones to exports
 //!    ([`Registered::resolve`], [`resolve_symbols`]).
-//! 7. Relocate ([`Stage::Relocate`]): [`relocate`].
+//! 7. Relocate ([`Stage::Relocate`]): [`relocate`], then check the entry points and the
+//!    tables C code reads ([`check_relocated`]).
 //! 8. Kallsyms ([`Stage::Kallsyms`]): write the kallsyms tables ([`kallsyms::write`]) and
 //!    hand them over ([`Registered::set_kallsyms`]).
 //! 9. Form ([`Stage::Form`]): the kernel's post-relocation steps up to
@@ -39,6 +40,7 @@ use super::mem::{MemType, PerMem};
 use super::names::ModuleName;
 use super::plan::{self, Plan};
 use super::reloc::{relocate, RelocStats, Target};
+use super::tables::{check_relocated, Relocated};
 use super::symbols::{resolve_symbols, Query, ResolveError, Resolver, SymbolStats, Unresolved};
 
 /// The stages of a load, in the order they run; each also names its time in [`PerStage`].
@@ -360,7 +362,7 @@ fn run<'a, E: Env>(
     clock.lap(env, Stage::Layout);
     let mut regions = allocate(env, &job.layout)?;
     clock.lap(env, Stage::Allocate);
-    place(&mut job, &mut regions).map_err(|e| (Stage::Place, Cause::Image(e)))?;
+    place(&mut job, &mut regions, &cfg.plan).map_err(|e| (Stage::Place, Cause::Image(e)))?;
     clock.lap(env, Stage::Place);
     let module = Module {
         plan: &job.plan,
@@ -374,7 +376,7 @@ fn run<'a, E: Env>(
     clock.lap(env, Stage::Register);
     let (values, symbols) = bind(env, &mut job, &mut registered)?;
     clock.lap(env, Stage::Bind);
-    let relocations = relocate_into(&job, &mut registered, &values)
+    let relocations = relocate_into(&job, &mut registered, &values, &cfg.plan)
         .map_err(|e| (Stage::Relocate, Cause::Image(e)))?;
     clock.lap(env, Stage::Relocate);
     install_kallsyms(&job, &mut registered, &values, &cfg.kallsyms)?;
@@ -460,11 +462,13 @@ fn allocate<'a, E: Env>(env: &mut E, lay: &Layout) -> Staged<'a, PerMem<Option<E
     Ok(regions)
 }
 
-/// [`Stage::Place`]: copies every placed section with file bytes into its region and
-/// records each placed section's address.
+/// [`Stage::Place`]: copies every placed section with file bytes into its region, clears
+/// the fields of `struct module` the image must not set, and records each placed section's
+/// address.
 fn place<'a, E: Env>(
     job: &mut Job<'a, E>,
     regions: &mut PerMem<Option<E::Region>>,
+    cfg: &plan::Config,
 ) -> Result<(), Error<'a>> {
     for (mem, base) in job.bases.iter_mut() {
         *base = regions[mem].as_ref().map_or(0, |r| r.address());
@@ -483,13 +487,31 @@ fn place<'a, E: Env>(
         let body = job.plan.section_data(section);
         let start = usize::try_from(p.offset).map_err(|_| missing)?;
         let end = start.checked_add(body.len()).ok_or(missing)?;
-        region
-            .bytes_mut()
-            .get_mut(start..end)
-            .ok_or(missing)?
-            .copy_from_slice(body);
+        let bytes = region.bytes_mut().get_mut(start..end).ok_or(missing)?;
+        bytes.copy_from_slice(body);
+        if section == job.plan.this_module_index {
+            keep_only_image_fields(bytes, cfg);
+        }
     }
     Ok(())
+}
+
+/// Clears every field of the module's `struct module` that the image must not set: all but
+/// the name and the `init` and `exit` pointers (which only relocations fill), as a template
+/// from `modpost` has them. The kernel then sets the rest itself.
+fn keep_only_image_fields(module: &mut [u8], cfg: &plan::Config) {
+    let keep = |off: usize| {
+        let name = cfg.module_name_offset;
+        (name..name.saturating_add(super::names::MODULE_NAME_LEN)).contains(&off)
+            || [cfg.module_init_offset, cfg.module_exit_offset]
+                .iter()
+                .any(|&p| (p..p.saturating_add(8)).contains(&off))
+    };
+    for (off, b) in module.iter_mut().enumerate() {
+        if !keep(off) {
+            *b = 0;
+        }
+    }
 }
 
 /// Binds through a registered module's exports lookup.
@@ -550,11 +572,13 @@ impl Target for Sections<'_> {
     }
 }
 
-/// [`Stage::Relocate`]: applies the relocations to the registered module's memory.
+/// [`Stage::Relocate`]: applies the relocations to the registered module's memory, then
+/// checks what C code will follow in it ([`tables::check_relocated`]).
 fn relocate_into<'a, E: Env>(
     job: &Job<'a, E>,
     registered: &mut E::Registered,
     values: &[u64],
+    cfg: &plan::Config,
 ) -> Result<RelocStats, Error<'a>> {
     let mut target = Sections {
         memory: registered.memory(),
@@ -562,7 +586,14 @@ fn relocate_into<'a, E: Env>(
         addresses: &job.addresses,
         plan: &job.plan,
     };
-    relocate(&job.plan, values, &mut target)
+    let stats = relocate(&job.plan, values, &mut target)?;
+    let relocated = Relocated {
+        memory: &target.memory,
+        bases: &job.bases,
+        placements: &job.placements,
+    };
+    check_relocated(&job.plan, cfg, &job.addresses, job.this_module, &relocated)?;
+    Ok(stats)
 }
 
 /// Hands out disjoint pieces of a region at increasing offsets.

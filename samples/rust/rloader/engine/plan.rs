@@ -18,19 +18,35 @@ pub struct Config {
     pub module_struct_align: u64,
     /// `offsetof(struct module, name)`.
     pub module_name_offset: usize,
+    /// `offsetof(struct module, init)`.
+    pub module_init_offset: usize,
+    /// `offsetof(struct module, exit)`.
+    pub module_exit_offset: usize,
 }
 
 impl Config {
-    /// The x86_64 6.12 layout of `struct module` with a `size`-byte structure (the name follows
-    /// `state` and the `list` head).
-    pub const fn with_module_size(size: u64) -> Self {
+    /// The x86_64 6.12 layout of a `size`-byte `struct module` whose `init` and `exit`
+    /// pointers are at `init` and `exit` (the name follows `state` and the `list` head).
+    pub const fn new(size: u64, init: usize, exit: usize) -> Self {
         Config {
             module_struct_size: size,
             module_struct_align: 8,
             module_name_offset: 24,
+            module_init_offset: init,
+            module_exit_offset: exit,
         }
     }
+
+    /// True if the 8 bytes at `offset` of `struct module` are the `init` or `exit` pointer,
+    /// the only fields of the template the image may fill through relocations.
+    pub fn is_entry_point(&self, offset: u64) -> bool {
+        offset == self.module_init_offset as u64 || offset == self.module_exit_offset as u64
+    }
 }
+
+/// Largest per-CPU section, in bytes: `PCPU_MIN_UNIT_SIZE`, above which the per-CPU allocator
+/// WARNs rather than fails.
+pub const PERCPU_LIMIT: u64 = 32 << 10;
 
 /// Name of the module structure section.
 pub const THIS_MODULE: &[u8] = b".gnu.linkonce.this_module";

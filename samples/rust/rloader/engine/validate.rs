@@ -9,8 +9,9 @@
 
 use super::elf::*;
 use super::error::Error;
-use super::names::ModuleName;
-use super::plan::{section_bytes, Config, Plan, Special, THIS_MODULE};
+use super::names::{ModuleName, MODULE_NAME_LEN};
+use super::plan::{section_bytes, Config, Plan, Special, PERCPU_LIMIT, THIS_MODULE};
+use super::tables;
 use super::x86_64;
 
 /// A section header table whose entries all lie inside the image.
@@ -109,7 +110,8 @@ impl<'a> Plan<'a> {
             first: None,
             report,
         };
-        let (special, relocation_count) = check_sections(data, &names, &unique, &symtab, &mut soft);
+        let (special, relocation_count) =
+            check_sections(data, &names, &unique, &symtab, cfg, &mut soft);
         check_symbols(&symtab, headers.shnum, &mut soft);
         if let Some(e) = soft.first {
             return Err(e);
@@ -173,8 +175,8 @@ fn check_header(data: &[u8]) -> Result<FileHeader, Error<'_>> {
 
 /// `elf_validity_cache_sechdrs()`: `e_shentsize` is 64, the numbering is not extended
 /// (`e_shnum` not 0, `e_shstrndx` not `SHN_XINDEX`), the whole table lies inside the image,
-/// section 0 is an empty `SHT_NULL` (type, size and address), and every section with file
-/// bytes lies inside the image.
+/// section 0 and every other `SHT_NULL` entry are all zeros (C code walks every header by
+/// name and offset), and every section with file bytes lies inside the image.
 fn check_section_headers<'a>(data: &'a [u8], h: &FileHeader) -> Result<Headers<'a>, Error<'a>> {
     if usize::from(h.e_shentsize) != SHDR_SIZE {
         return Err(Error::BadSectionHeaderSize {
@@ -195,11 +197,13 @@ fn check_section_headers<'a>(data: &'a [u8], h: &FileHeader) -> Result<Headers<'
         return Err(oob);
     }
     let headers = Headers { data, shoff, shnum };
-    let null = headers.get(0);
-    if null.sh_type != SHT_NULL || null.sh_size != 0 || null.sh_addr != 0 {
+    if headers.get(0) != SectionHeader::default() {
         return Err(Error::BadNullSection);
     }
     for (section, s) in headers.iter() {
+        if s.sh_type == SHT_NULL && s != SectionHeader::default() {
+            return Err(Error::NullSectionUsed { section });
+        }
         if !s.has_file_bytes() {
             continue;
         }
@@ -281,7 +285,8 @@ fn find_unique_sections<'a>(names: &Names<'a>) -> Result<Unique, Error<'a>> {
 }
 
 /// `elf_validity_cache_index_mod()`: `.gnu.linkonce.this_module` has contents, is
-/// `SHF_ALLOC` and is exactly `sizeof(struct module)`; `.modinfo` has contents.
+/// `SHF_ALLOC`, is exactly `sizeof(struct module)` and holds a non-empty, NUL-terminated
+/// name; `.modinfo` has contents, NUL-terminated.
 fn check_this_module<'a>(
     headers: &Headers<'a>,
     unique: &Unique,
@@ -302,12 +307,23 @@ fn check_this_module<'a>(
             expected: cfg.module_struct_size,
         });
     }
+    let name = cfg
+        .module_name_offset
+        .checked_add(MODULE_NAME_LEN)
+        .and_then(|end| section_bytes(headers.data, &tm).get(cfg.module_name_offset..end));
+    if !matches!(name.and_then(|n| n.iter().position(|&c| c == 0)), Some(1..)) {
+        return Err(Error::BadModuleName);
+    }
     if let Some(mi) = unique.modinfo {
-        if headers.get(mi.0).sh_type == SHT_NOBITS {
+        let h = headers.get(mi.0);
+        if h.sh_type == SHT_NOBITS {
             return Err(Error::SectionOutOfFile {
                 section: mi,
                 sh_type: SHT_NOBITS,
             });
+        }
+        if section_bytes(headers.data, &h).last().is_some_and(|&c| c != 0) {
+            return Err(Error::ModinfoUnterminated { section: mi });
         }
     }
     Ok(tm)
@@ -347,22 +363,37 @@ fn check_symtab<'a>(
     })
 }
 
-/// Every section: not both `SHF_WRITE` and `SHF_EXECINSTR`; a power-of-two alignment when
-/// allocated; no `SHT_REL`; every `SHT_RELA` checked by [`check_rela`]. Finds the
+/// Every section: not both `SHF_WRITE` and `SHF_EXECINSTR`; not executable `SHT_NOBITS`; a
+/// power-of-two alignment when allocated; a table the kernel reads placed with contents and
+/// whole entries ([`tables::check_section`], [`tables::check_orc`]); per-CPU data within
+/// [`PERCPU_LIMIT`]; no `SHT_REL`; every `SHT_RELA` checked by [`check_rela`]. Finds the
 /// [`Special`] sections and counts the relocations.
 fn check_sections<'a>(
     data: &'a [u8],
     names: &Names<'a>,
     unique: &Unique,
     symtab: &Symtab<'a>,
+    cfg: &Config,
     soft: &mut Soft<'a, '_>,
 ) -> (Special, usize) {
     let mut special = Special::default();
     let mut relocations = 0usize;
+    let (mut orc_ip, mut orc) = (None, None);
     for (section, s) in names.headers.iter() {
         let name = names.of(&s);
         if s.sh_flags & (SHF_WRITE | SHF_EXECINSTR) == SHF_WRITE | SHF_EXECINSTR {
             soft.add(Error::WriteAndExec { section, name });
+        }
+        if s.is_alloc() && s.sh_flags & SHF_EXECINSTR != 0 && s.sh_type == SHT_NOBITS {
+            soft.add(Error::ExecNobits { section, name });
+        }
+        if let Err(e) = tables::check_section(section, &s, name) {
+            soft.add(e);
+        }
+        match name {
+            b".orc_unwind_ip" => orc_ip = Some((section, s)),
+            b".orc_unwind" => orc = Some((section, s)),
+            _ => {}
         }
         if s.is_alloc() && s.sh_addralign > 1 && !s.sh_addralign.is_power_of_two() {
             soft.add(Error::BadAlignment {
@@ -386,22 +417,34 @@ fn check_sections<'a>(
         match s.sh_type {
             SHT_REL => soft.add(Error::RelNotSupported { section, name }),
             SHT_RELA => {
-                let n = check_rela(data, names, symtab, (section, &s), soft);
+                let n = check_rela(data, names, symtab, (unique, cfg), (section, &s), soft);
                 relocations = relocations.saturating_add(n);
             }
             _ => {}
         }
+    }
+    if let Err(e) = tables::check_orc(orc_ip, orc) {
+        soft.add(e);
+    }
+    if let Some(size) = special
+        .percpu
+        .map(|i| names.headers.get(i.0).sh_size)
+        .filter(|&size| size > PERCPU_LIMIT)
+    {
+        soft.add(Error::PercpuTooLarge { size });
     }
     (special, relocations)
 }
 
 /// One `SHT_RELA` section: not a livepatch one, 24-byte entries filling it, linked to the
 /// symbol table, applying to a valid non-null section; then its entries
-/// ([`check_relocations`]). Returns the number of entries checked.
+/// ([`check_relocations`]), which for `struct module` may patch only `init` and `exit`.
+/// Returns the number of entries checked.
 fn check_rela<'a>(
     data: &'a [u8],
     names: &Names<'a>,
     symtab: &Symtab<'a>,
+    (unique, cfg): (&Unique, &Config),
     (section, s): (SectionIndex, &SectionHeader),
     soft: &mut Soft<'a, '_>,
 ) -> usize {
@@ -438,6 +481,17 @@ fn check_rela<'a>(
     let nsyms = symtab.symtab.len() / SYM_SIZE;
     let body = section_bytes(data, s);
     check_relocations(section, body, nsyms, target.sh_size, soft);
+    if info == unique.this_module.0 {
+        for (reloc, rel) in body.chunks_exact(RELA_SIZE).filter_map(Rela::from_entry).enumerate() {
+            if !cfg.is_entry_point(rel.r_offset) {
+                soft.add(Error::ThisModuleRelocation {
+                    section,
+                    reloc,
+                    offset: rel.r_offset,
+                });
+            }
+        }
+    }
     body.len() / RELA_SIZE
 }
 

@@ -16,8 +16,10 @@ use rloader_tools::host::{self, MapResolver};
 use rloader_tools::vermagic;
 
 fuzz_target!(|data: &[u8]| {
-    let size = host::module_struct_size_of(data).unwrap_or(1280);
-    let cfg = Config::with_module_size(size);
+    let mut cfg = host::module_config_of(data, None);
+    if cfg.module_struct_size == 0 {
+        cfg.module_struct_size = 1280;
+    }
     let mut n = 0usize;
     // The device asks for the extent after each write: follow its answers.
     let mut len = 1.min(data.len());

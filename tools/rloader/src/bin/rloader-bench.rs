@@ -70,8 +70,7 @@ fn main() -> std::process::ExitCode {
     if let Some(path) = std::env::args().nth(1) {
         match std::fs::read(&path) {
             Ok(image) => {
-                let size = host::module_struct_size_of(&image).unwrap_or(0);
-                if let Err(e) = bench(&path, &image, &Config::with_module_size(size)) {
+                if let Err(e) = bench(&path, &image, &host::module_config_of(&image, None)) {
                     eprintln!("{e}");
                     ok = false;
                 }
@@ -83,7 +82,7 @@ fn main() -> std::process::ExitCode {
         }
     }
     let image = builder::many_relocs(200_000);
-    let cfg = Config::with_module_size(builder::MODULE_SIZE);
+    let cfg = builder::CONFIG;
     if let Err(e) = bench("generated", &image, &cfg) {
         eprintln!("{e}");
         ok = false;

@@ -12,7 +12,7 @@ use rloader_tools::engine::elf::{SectionIndex, SHN_UNDEF, STB_WEAK};
 use rloader_tools::engine::layout::LayoutOptions;
 use rloader_tools::engine::mem::MemType;
 use rloader_tools::engine::names::Name;
-use rloader_tools::engine::plan::{Config, Plan};
+use rloader_tools::engine::plan::Plan;
 use rloader_tools::engine::symbols::ResolveError;
 use rloader_tools::engine::x86_64::{type_name, TYPES};
 use rloader_tools::host::{self, KnownSymbol, MapResolver};
@@ -108,11 +108,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let module_size = args
-        .module_size
-        .or_else(|| host::module_struct_size_of(&image))
-        .unwrap_or(0);
-    let cfg = Config::with_module_size(module_size);
+    let cfg = host::module_config_of(&image, args.module_size);
+    let module_size = cfg.module_struct_size;
     let opts = LayoutOptions {
         unload: args.unload,
         page_size: 4096,

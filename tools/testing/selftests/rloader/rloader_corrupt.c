@@ -28,6 +28,9 @@
 #endif
 
 #define THIS_MODULE		".gnu.linkonce.this_module"
+/* Where modpost puts the name in struct module, and its size. */
+#define MODULE_NAME_OFFSET	24
+#define MODULE_NAME_LEN		56
 
 static unsigned char *image;
 static size_t image_len;
@@ -623,6 +626,190 @@ static void livepatch_modinfo(void)
 	memcpy(entry, tag, strlen(tag));
 }
 
+/* --- what the kernel's C code reads: section 0, tables, struct module ----- */
+
+/* Section 0 gets a name, which C code walking every header would follow. */
+static void null_section_name(void)
+{
+	shdrs[0].sh_name = 1;
+}
+
+/* .comment becomes a non-empty SHT_NULL entry. */
+static void null_section_used(void)
+{
+	need_section(".comment")->sh_type = SHT_NULL;
+}
+
+/* The module's struct module template, and its size in *@size. */
+static unsigned char *this_module(size_t *size)
+{
+	Elf64_Shdr *s = need_section(THIS_MODULE);
+
+	if (s->sh_size < MODULE_NAME_OFFSET + MODULE_NAME_LEN)
+		die("%s is too small", THIS_MODULE);
+	*size = s->sh_size;
+	return contents(s - shdrs);
+}
+
+/* The name fills all of its MODULE_NAME_LEN bytes. */
+static void bad_module_name(void)
+{
+	size_t size;
+
+	memset(this_module(&size) + MODULE_NAME_OFFSET, 'x', MODULE_NAME_LEN);
+}
+
+/* The last byte of .modinfo, its final NUL, becomes 'x'. */
+static void modinfo_unterminated(void)
+{
+	Elf64_Shdr *info = need_section(".modinfo");
+
+	if (!info->sh_size)
+		die(".modinfo is empty");
+	contents(info - shdrs)[info->sh_size - 1] = 'x';
+}
+
+/* The first non-empty allocated code section becomes SHT_NOBITS. */
+static void exec_nobits(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < shnum; i++)
+		if ((shdrs[i].sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) ==
+		    (SHF_ALLOC | SHF_EXECINSTR) && shdrs[i].sh_size) {
+			shdrs[i].sh_type = SHT_NOBITS;
+			return;
+		}
+	die("no code section");
+}
+
+/* The first table the kernel reads by name loses SHF_ALLOC. */
+static void special_section(void)
+{
+	static const char *const names[] = {
+		".altinstructions", ".smp_locks", ".orc_unwind_ip", ".retpoline_sites",
+		".return_sites", ".call_sites", ".ibt_endbr_seal", "__bug_table",
+	};
+	unsigned int i, k;
+
+	for (i = 1; i < shnum; i++)
+		for (k = 0; k < ARRAY_SIZE(names); k++)
+			if (!strcmp(section_name(i), names[k])) {
+				shdrs[i].sh_flags &= ~(Elf64_Xword)SHF_ALLOC;
+				return;
+			}
+	die("no table the kernel reads by name");
+}
+
+/* __ex_table loses a byte: a partial entry. */
+static void bad_table_size(void)
+{
+	Elf64_Shdr *s = need_section("__ex_table");
+
+	if (!s->sh_size)
+		die("__ex_table is empty");
+	s->sh_size--;
+}
+
+/* .data..percpu becomes 64 MiB of zeros. */
+static void percpu_too_large(void)
+{
+	Elf64_Shdr *s = need_section(".data..percpu");
+
+	s->sh_type = SHT_NOBITS;
+	s->sh_size = 64 << 20;
+}
+
+/* The relocation of struct module's init moves to another field. */
+static void this_module_relocation(void)
+{
+	char rela_name[sizeof(".rela") + sizeof(THIS_MODULE)];
+	Elf64_Shdr *rela;
+	Elf64_Rela *r;
+	size_t n;
+
+	snprintf(rela_name, sizeof(rela_name), ".rela%s", THIS_MODULE);
+	rela = need_section(rela_name);
+	r = table(rela - shdrs, sizeof(Elf64_Rela), &n);
+	if (!n)
+		die("%s is empty", rela_name);
+	r[0].r_offset = 0;
+}
+
+/* init_module is relocated 256 MiB past itself, outside the module. */
+static void bad_entry_point(void)
+{
+	char rela_name[sizeof(".rela") + sizeof(THIS_MODULE)];
+	Elf64_Shdr *rela;
+	Elf64_Rela *r;
+	size_t n, k;
+
+	snprintf(rela_name, sizeof(rela_name), ".rela%s", THIS_MODULE);
+	rela = need_section(rela_name);
+	r = table(rela - shdrs, sizeof(Elf64_Rela), &n);
+	for (k = 0; k < n; k++) {
+		Elf64_Sym *syms;
+		size_t nsyms, sym = ELF64_R_SYM(r[k].r_info);
+
+		syms = symbols(&nsyms);
+		if (sym < nsyms && !strcmp(symbol_name(&syms[sym]), "init_module")) {
+			r[k].r_addend += 256 << 20;
+			return;
+		}
+	}
+	die("no relocation of init_module in %s", rela_name);
+}
+
+/* The name of the first export is relocated 256 MiB past its string. */
+static void bad_table_entry(void)
+{
+	unsigned int ksymtab = need_section("__ksymtab") - shdrs, i;
+	Elf64_Rela *r;
+	size_t n, k;
+
+	for (i = 1; i < shnum; i++) {
+		if (shdrs[i].sh_type != SHT_RELA || shdrs[i].sh_info != ksymtab)
+			continue;
+		r = table(i, sizeof(Elf64_Rela), &n);
+		for (k = 0; k < n; k++)
+			if (r[k].r_offset == 4) {
+				r[k].r_addend += 256 << 20;
+				return;
+			}
+	}
+	die("no relocation of the first export's name");
+}
+
+/*
+ * Every field of the struct module template but the name and the init and
+ * exit pointers (which relocations fill) set to 0xa5: the image still loads,
+ * as rloader takes none of them from it.
+ */
+static void template_garbage(void)
+{
+	char rela_name[sizeof(".rela") + sizeof(THIS_MODULE)];
+	unsigned char *m, *keep;
+	Elf64_Shdr *rela;
+	Elf64_Rela *r;
+	size_t size, n, k;
+
+	m = this_module(&size);
+	keep = calloc(size, 1);
+	if (!keep)
+		die("out of memory");
+	memset(keep + MODULE_NAME_OFFSET, 1, MODULE_NAME_LEN);
+	snprintf(rela_name, sizeof(rela_name), ".rela%s", THIS_MODULE);
+	rela = need_section(rela_name);
+	r = table(rela - shdrs, sizeof(Elf64_Rela), &n);
+	for (k = 0; k < n; k++)
+		if (r[k].r_offset <= size - 8)
+			memset(keep + r[k].r_offset, 1, 8);
+	for (k = 0; k < size; k++)
+		if (!keep[k])
+			m[k] = 0xa5;
+	free(keep);
+}
+
 static const struct kind {
 	const char *name;
 	void (*apply)(void);
@@ -678,6 +865,18 @@ static const struct kind {
 	{ "missing-vermagic", missing_vermagic },
 	{ "vermagic-mismatch", vermagic_mismatch },
 	{ "livepatch-modinfo", livepatch_modinfo },
+	{ "null-section-name", null_section_name },
+	{ "null-section-used", null_section_used },
+	{ "bad-module-name", bad_module_name },
+	{ "modinfo-unterminated", modinfo_unterminated },
+	{ "exec-nobits", exec_nobits },
+	{ "special-section", special_section },
+	{ "bad-table-size", bad_table_size },
+	{ "percpu-too-large", percpu_too_large },
+	{ "this-module-relocation", this_module_relocation },
+	{ "bad-entry-point", bad_entry_point },
+	{ "bad-table-entry", bad_table_entry },
+	{ "template-garbage", template_garbage },
 };
 
 int main(int argc, char **argv)

@@ -101,15 +101,15 @@ run_case() {
 
 ktap_print_header
 
-require rloader rust_minimal nls_cp437
+require rloader rust_minimal nls_cp437 rl_chain_a rl_uaccess rl_percpu
 
 CORRUPT="$DIR/rloader_corrupt"
 CTL="$DIR/rloaderctl"
 
-ktap_set_plan $(($(cases | wc -l) + 1))
+ktap_set_plan $(($(cases | wc -l) + 2))
 
 load_rloader
-for m in rust_minimal nls_cp437; do
+for m in rust_minimal nls_cp437 rl_chain_a rl_uaccess rl_percpu; do
 	grep -q "^$m " /proc/modules && rmmod $m
 done
 cut -d' ' -f1-5 /proc/modules > "$TMP/modules.before"
@@ -118,6 +118,20 @@ cases > "$TMP/cases"
 while read -r kind mod err stage re; do
 	run_case "$kind" "$mod" "$err" "$stage" "$re"
 done < "$TMP/cases"
+
+# rloader takes nothing from the struct module template but the name and
+# the init and exit pointers: one full of garbage elsewhere loads, works
+# and unloads.
+desc="a struct module template with garbage outside name, init and exit loads"
+if "$CORRUPT" template-garbage "$(modpath rl_percpu)" "$TMP/garbage.ko" > "$TMP/out" 2>&1 &&
+   sh -c "cat '$TMP/garbage.ko' > $DEV" >> "$TMP/out" 2>&1 &&
+   grep -q '^rl_percpu ' /proc/modules && rmmod rl_percpu >> "$TMP/out" 2>&1 &&
+   [ ! -e /sys/module/rl_percpu ]; then
+	ktap_test_pass "$desc"
+else
+	ktap_print_msg "$(cat "$TMP/out")"
+	ktap_test_fail "$desc"
+fi
 
 cut -d' ' -f1-5 /proc/modules > "$TMP/modules.after"
 if cmp -s "$TMP/modules.before" "$TMP/modules.after"; then

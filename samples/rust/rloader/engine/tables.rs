@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The sections the kernel's C code reads by name, and the checks that keep what it reads
+//! inside the module.
+//!
+//! After the engine hands a module over, C code walks some of its sections as tables: the
+//! x86 `module_finalize()` patches code at the addresses `.altinstructions`, `.smp_locks` and
+//! the call-site tables give, `find_module_sections()` records `__ex_table`, `__jump_table`
+//! and the export tables, and symbol lookups follow the exports' name offsets. Validation
+//! ([`check_section`]) makes every such section one the loader placed, with contents and a
+//! whole number of entries; after relocation, [`check_relocated`] makes each entry's
+//! pointers land where the kernel will use them: code in the module's code, strings in its
+//! memory, NUL-terminated there.
+
+use super::elf::*;
+use super::error::Error;
+use super::layout::Placement;
+use super::mem::{MemType, PerMem};
+use super::plan::{Config, Plan};
+
+/// What a pointer field of a table entry must point into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PointsInto {
+    /// The module's code (core or init).
+    Code,
+    /// Any of the module's memory.
+    Module,
+    /// A NUL-terminated string in the module's memory.
+    String,
+}
+
+/// How C code finds a section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Found {
+    /// By name alone, whatever its flags (`module_finalize()`, `module_bug_finalize()`).
+    ByName,
+    /// The first `SHF_ALLOC` section of the name (`find_sec()`).
+    Allocated,
+}
+
+/// A section the kernel reads: its name, how it is found, its entry size (0: not checked)
+/// and the offsets of its entries' 32-bit self-relative pointers with what they point into.
+struct Table {
+    name: &'static [u8],
+    found: Found,
+    entsize: u64,
+    pointers: &'static [(usize, PointsInto)],
+}
+
+const fn table(
+    name: &'static [u8],
+    found: Found,
+    entsize: u64,
+    pointers: &'static [(usize, PointsInto)],
+) -> Table {
+    Table {
+        name,
+        found,
+        entsize,
+        pointers,
+    }
+}
+
+/// Code addresses, one `s32` each.
+const SITES: &[(usize, PointsInto)] = &[(0, PointsInto::Code)];
+
+/// The x86_64 6.12 sections C code reads from a module. The key of a `__jump_table` or
+/// `.static_call_sites` entry, and every field of `__param` and `__bug_table`, may point into
+/// the kernel and are not checked here.
+const TABLES: &[Table] = &[
+    // struct alt_instr: instr_offset, repl_offset, ft_flags, instrlen, replacementlen.
+    table(
+        b".altinstructions",
+        Found::ByName,
+        14,
+        &[(0, PointsInto::Code), (4, PointsInto::Module)],
+    ),
+    table(b".smp_locks", Found::ByName, 4, SITES),
+    table(b".orc_unwind_ip", Found::ByName, 4, SITES),
+    table(b".orc_unwind", Found::ByName, 6, &[]),
+    table(b".retpoline_sites", Found::ByName, 4, SITES),
+    table(b".return_sites", Found::ByName, 4, SITES),
+    table(b".call_sites", Found::ByName, 4, SITES),
+    table(b".cfi_sites", Found::ByName, 4, SITES),
+    table(b".ibt_endbr_seal", Found::ByName, 4, SITES),
+    table(b"__bug_table", Found::ByName, 0, &[]),
+    // struct exception_table_entry: insn, fixup, data.
+    table(
+        b"__ex_table",
+        Found::Allocated,
+        12,
+        &[(0, PointsInto::Code), (4, PointsInto::Code)],
+    ),
+    // struct jump_entry: code, target, key.
+    table(
+        b"__jump_table",
+        Found::Allocated,
+        16,
+        &[(0, PointsInto::Code), (4, PointsInto::Code)],
+    ),
+    // struct static_call_site: addr, key.
+    table(b".static_call_sites", Found::Allocated, 8, SITES),
+    // struct kernel_symbol: value_offset, name_offset, namespace_offset.
+    table(
+        b"__ksymtab",
+        Found::Allocated,
+        12,
+        &[(0, PointsInto::Module), (4, PointsInto::String), (8, PointsInto::String)],
+    ),
+    table(
+        b"__ksymtab_gpl",
+        Found::Allocated,
+        12,
+        &[(0, PointsInto::Module), (4, PointsInto::String), (8, PointsInto::String)],
+    ),
+    table(b"__param", Found::Allocated, 0, &[]),
+    table(b"__kcrctab", Found::Allocated, 4, &[]),
+    table(b"__kcrctab_gpl", Found::Allocated, 4, &[]),
+    table(b"__obsparm", Found::Allocated, 0, &[]),
+    table(b".ctors", Found::Allocated, 8, &[]),
+    table(b".init_array", Found::Allocated, 8, &[]),
+    table(b"__tracepoints_ptrs", Found::Allocated, 4, &[]),
+    table(b"__trace_printk_fmt", Found::Allocated, 8, &[]),
+    table(b"_ftrace_events", Found::Allocated, 8, &[]),
+    table(b"_ftrace_eval_map", Found::Allocated, 8, &[]),
+    table(b"__bpf_raw_tp_map", Found::Allocated, 0, &[]),
+    table(b"_error_injection_whitelist", Found::Allocated, 0, &[]),
+    table(b"_kprobe_blacklist", Found::Allocated, 8, &[]),
+    table(b"__dyndbg", Found::Allocated, 0, &[]),
+    table(b"__dyndbg_classes", Found::Allocated, 0, &[]),
+    table(b".printk_index", Found::Allocated, 8, &[]),
+    table(b".kunit_test_suites", Found::Allocated, 8, &[]),
+    table(b".kunit_init_test_suites", Found::Allocated, 8, &[]),
+    table(b"___srcu_struct_ptrs", Found::Allocated, 8, &[]),
+    table(b"__mcount_loc", Found::Allocated, 8, &[]),
+    table(b"__patchable_function_entries", Found::Allocated, 8, &[]),
+];
+
+fn find(name: &[u8]) -> Option<&'static Table> {
+    TABLES.iter().find(|t| t.name == name)
+}
+
+/// Validation of one section against [`TABLES`]: a table C code reads by name is
+/// `SHF_ALLOC`; one it reads is not `SHT_NOBITS` (zeros are no table) and holds a whole
+/// number of entries.
+pub(super) fn check_section<'a>(
+    section: SectionIndex,
+    h: &SectionHeader,
+    name: &'a [u8],
+) -> Result<(), Error<'a>> {
+    let Some(t) = find(name) else {
+        return Ok(());
+    };
+    let read = t.found == Found::ByName || h.is_alloc();
+    if !read {
+        return Ok(());
+    }
+    if !h.is_alloc() || !h.has_file_bytes() {
+        return Err(Error::SpecialSection { section, name });
+    }
+    if t.entsize != 0 && h.sh_size % t.entsize != 0 {
+        return Err(Error::BadTableSize {
+            section,
+            name,
+            size: h.sh_size,
+        });
+    }
+    Ok(())
+}
+
+/// The ORC tables: `unwind_module_init()` WARNs unless `.orc_unwind_ip` and `.orc_unwind`
+/// hold the same number of entries.
+pub(super) fn check_orc<'a>(
+    ip: Option<(SectionIndex, SectionHeader)>,
+    orc: Option<(SectionIndex, SectionHeader)>,
+) -> Result<(), Error<'a>> {
+    let (Some((_, ip)), Some((section, orc))) = (ip, orc) else {
+        return Ok(());
+    };
+    if ip.sh_size / 4 != orc.sh_size / 6 {
+        return Err(Error::BadTableSize {
+            section,
+            name: b".orc_unwind",
+            size: orc.sh_size,
+        });
+    }
+    Ok(())
+}
+
+/// The module's memory after relocation.
+pub struct Relocated<'r> {
+    /// Each region's bytes (empty for empty memory types).
+    pub memory: &'r PerMem<&'r mut [u8]>,
+    /// Each region's address.
+    pub bases: &'r PerMem<u64>,
+    /// Where each section went.
+    pub placements: &'r [Option<Placement>],
+}
+
+impl Relocated<'_> {
+    /// The region and offset holding `address`, if it is in the module's memory.
+    fn locate(&self, address: u64) -> Option<(MemType, usize)> {
+        MemType::ALL.into_iter().find_map(|mem| {
+            let off = usize::try_from(address.checked_sub(self.bases[mem])?).ok()?;
+            (self.bases[mem] != 0 && off < self.memory[mem].len()).then_some((mem, off))
+        })
+    }
+
+    /// True if `address` is in the module's memory and, for [`PointsInto::Code`], in its code, and
+    /// for [`PointsInto::String`], starts a string that ends inside its region.
+    fn holds(&self, address: u64, into: PointsInto) -> bool {
+        let Some((mem, off)) = self.locate(address) else {
+            return false;
+        };
+        match into {
+            PointsInto::Code => matches!(mem, MemType::Text | MemType::InitText),
+            PointsInto::Module => true,
+            PointsInto::String => self.memory[mem]
+                .get(off..)
+                .is_some_and(|rest| rest.contains(&0)),
+        }
+    }
+
+    /// The relocated bytes of placed section `index`.
+    fn section(&self, plan: &Plan<'_>, index: SectionIndex) -> Option<&[u8]> {
+        let p = (*self.placements.get(index.0)?)?;
+        let size = usize::try_from(plan.section_header(index)?.sh_size).ok()?;
+        let start = usize::try_from(p.offset).ok()?;
+        self.memory[p.mem].get(start..start.checked_add(size)?)
+    }
+}
+
+/// After relocation: the `init` and `exit` pointers of `struct module` (at `this_module` in
+/// the data region) are 0 or in the module's code (`exit` in its core code, as it runs after
+/// init memory is gone), and every pointer of every entry of every placed table of
+/// [`TABLES`] lands where it must.
+pub fn check_relocated<'a>(
+    plan: &Plan<'a>,
+    cfg: &Config,
+    addresses: &[u64],
+    this_module: usize,
+    mem: &Relocated<'_>,
+) -> Result<(), Error<'a>> {
+    let data: &[u8] = &mem.memory[MemType::Data];
+    let pointer = |off: usize| {
+        let at = this_module.checked_add(off)?;
+        Bytes(data).u64(at)
+    };
+    for (which, off) in [
+        ("init", cfg.module_init_offset),
+        ("exit", cfg.module_exit_offset),
+    ] {
+        let address = pointer(off).unwrap_or(0);
+        let ok = match (address, mem.locate(address)) {
+            (0, _) => true,
+            (_, Some((MemType::Text, _))) => true,
+            (_, Some((MemType::InitText, _))) => which == "init",
+            _ => false,
+        };
+        if !ok {
+            return Err(Error::BadEntryPoint { which, address });
+        }
+    }
+    for s in plan.sections() {
+        let Some(t) = find(s.name) else { continue };
+        if t.pointers.is_empty() || t.entsize == 0 {
+            continue;
+        }
+        let Some(bytes) = mem.section(plan, s.index) else {
+            continue;
+        };
+        let base = addresses.get(s.index.0).copied().unwrap_or(0);
+        let entsize = t.entsize as usize;
+        for (entry, e) in bytes.chunks_exact(entsize).enumerate() {
+            for &(off, into) in t.pointers {
+                let field = entry.wrapping_mul(entsize).wrapping_add(off) as u64;
+                let disp = Bytes(e).i32(off).unwrap_or(0);
+                let address = base.wrapping_add(field).wrapping_add(disp as i64 as u64);
+                if !mem.holds(address, into) {
+                    return Err(Error::BadTableEntry {
+                        section: s.index,
+                        name: s.name,
+                        entry,
+                        address,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
