@@ -1183,3 +1183,17 @@ fn rejects_pointers_outside_the_module() {
     // The sample itself passes every check.
     load(&sample()).expect("the sample loads");
 }
+
+#[test]
+fn empty_sections_in_empty_memory_types_load() {
+    // The sample has no init rodata: an empty section there is placed in a memory type that
+    // gets no region (as `.text` is for a module whose code is all in `.init.text`).
+    let i = sample_with(vec![section(".init.rodata.z", SHT_PROGBITS, SHF_ALLOC, vec![], 0)]);
+    let l = load(&i).expect("loads");
+    assert_eq!(l.layout.size(MemType::InitRodata), 0);
+    assert_eq!(l.addresses[EXTRA], 0);
+    // A zero-sized section beside others of its type is placed in their region.
+    let i = sample_with(vec![section(".rodata.z", SHT_PROGBITS, SHF_ALLOC, vec![], 0)]);
+    let l = load(&i).expect("loads");
+    assert_ne!(l.addresses[EXTRA], 0);
+}

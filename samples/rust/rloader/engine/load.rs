@@ -482,9 +482,16 @@ fn place<'a, E: Env>(
         let Some(p) = placement else { continue };
         let section = SectionIndex(i);
         let missing = Error::NoTargetMemory { section };
-        let region = regions[p.mem].as_mut().ok_or(missing)?;
-        *address = region.address().checked_add(p.offset).ok_or(missing)?;
         let body = job.plan.section_data(section);
+        let Some(region) = regions[p.mem].as_mut() else {
+            // An empty section in an empty memory type (a module whose code is all init
+            // code has an empty `.text`): like the kernel, give it the address 0.
+            match job.plan.section_header(section) {
+                Some(h) if h.sh_size == 0 => continue,
+                _ => return Err(missing),
+            }
+        };
+        *address = region.address().checked_add(p.offset).ok_or(missing)?;
         let start = usize::try_from(p.offset).map_err(|_| missing)?;
         let end = start.checked_add(body.len()).ok_or(missing)?;
         let bytes = region.bytes_mut().get_mut(start..end).ok_or(missing)?;

@@ -21,7 +21,7 @@ PATCH="$DIR/rloader_patch"
 # rmmod explains it.
 EAGAIN_MSG="Resource temporarily unavailable\|is in use"
 
-ktap_set_plan 46
+ktap_set_plan 50
 
 load_rloader
 
@@ -100,6 +100,20 @@ if ! loaded rl_init_fail && [ ! -e /sys/module/rl_init_fail ] &&
 else
 	ktap_test_fail "nothing is left of the failed module (not in lsmod, sysfs or the listing)"
 fi
+
+# All code in .init.text and no exit function: MOD_TEXT is empty.  The
+# module stays loaded, as without an exit function it cannot be unloaded.
+mark_dmesg
+ktap_test_result "a module with all its code in .init.text loads" rl rl_init_only
+expect_dmesg "rl_init_only: init, with no core text" "its init ran"
+if loaded rl_init_only && [ -d /sys/module/rl_init_only/sections ] &&
+   grep -q '^rl_init_only ' "$DEV"; then
+	ktap_test_pass "it is listed, with its sysfs directory"
+else
+	ktap_test_fail "it is listed, with its sysfs directory"
+fi
+expect_err "Device or resource busy" "without an exit function it cannot be unloaded" \
+	rmmod rl_init_only
 
 # THIS_MODULE owns the misc device: an open file pins the module.
 rl rl_miscdev
