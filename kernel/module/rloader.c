@@ -170,8 +170,17 @@ int rloader_module_reserve(struct module *mod, struct rloader_elf *elf)
 	/* As for init_module(2): kmemleak scans only the data regions. */
 	kmemleak_load_module(mod, &info);
 	err = module_reserve(mod, &info);
-	if (err)
+	if (err) {
+#ifdef CONFIG_SMP
+		/*
+		 * module_reserve() leaves the per-CPU area to module_deallocate(),
+		 * which the caller does not run: the memory is still its own.
+		 */
+		free_percpu(mod->percpu);
+		mod->percpu = NULL;
+#endif
 		return err;
+	}
 #ifdef CONFIG_SMP
 	elf->percpu = mod->percpu;
 #else
