@@ -19,6 +19,7 @@
 #include <linux/elf.h>
 #include <linux/module.h>
 
+struct file;
 struct mod_initfree;
 
 /**
@@ -56,6 +57,7 @@ int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 			  const char *args, struct mod_initfree **freeinit);
 int rloader_module_live(struct module *mod, struct mod_initfree *freeinit,
 			int ret);
+bool rloader_may_show_addresses(const struct file *file);
 int rloader_module_delete(const char *name, unsigned int flags);
 
 #endif /* _LINUX_RLOADER_H */

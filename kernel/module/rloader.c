@@ -30,6 +30,8 @@
 
 #include <linux/capability.h>
 #include <linux/execmem.h>
+#include <linux/fs.h>
+#include <linux/kallsyms.h>
 #include <linux/kernel_read_file.h>
 #include <linux/kmemleak.h>
 #include <linux/module.h>
@@ -326,6 +328,21 @@ int rloader_module_live(struct module *mod, struct mod_initfree *freeinit,
 	return module_init_end(mod, freeinit, ret);
 }
 EXPORT_SYMBOL_NS_GPL(rloader_module_live, RLOADER);
+
+/**
+ * rloader_may_show_addresses() - may the opener of a file see module addresses
+ * @file: an open file of the loader's device
+ *
+ * The rule of /proc/modules: kptr_restrict and CAP_SYSLOG of the credentials
+ * the file was opened with.
+ *
+ * Return: true if addresses may be shown to the reader of @file.
+ */
+bool rloader_may_show_addresses(const struct file *file)
+{
+	return kallsyms_show_value(file->f_cred);
+}
+EXPORT_SYMBOL_NS_GPL(rloader_may_show_addresses, RLOADER);
 
 /**
  * rloader_module_delete() - unload a module by name

@@ -22,6 +22,7 @@ use kernel::{
     alloc::KVVec,
     bindings,
     error::to_result,
+    fs::File,
     ffi::{c_char, c_int, c_ulong, c_void},
     prelude::*,
     str::CStr,
@@ -67,6 +68,13 @@ pub(crate) fn may_load(image: &[u8]) -> Result {
     let len = image.len() as c_ulong;
     // SAFETY: `image` is valid for reads of `len` bytes for the duration of the call.
     to_result(unsafe { bindings::rloader_may_load(image.as_ptr().cast(), len) })
+}
+
+/// Whether the opener of `file` may see module addresses, as in `/proc/modules`
+/// (`kptr_restrict`, `CAP_SYSLOG`).
+pub(crate) fn may_show_addresses(file: &File) -> bool {
+    // SAFETY: `file` wraps a valid `struct file` for the duration of the call.
+    unsafe { bindings::rloader_may_show_addresses(file.as_raw()) }
 }
 
 /// Unloads the module called `name` like `delete_module(2)` with `flags`.

@@ -10,14 +10,14 @@
 //!
 //! The `RLOADER_IOC_UNLOAD` ioctl unloads a module by name, like `delete_module(2)`;
 //! `RLOADER_IOC_SET_ARGS` passes parameters; `RLOADER_IOC_SET_MAX_SIZE` sets the image size
-//! limit (64 MiB by default). Reading the device lists the modules rloader
+//! limit of an open file (64 MiB by default). Reading the device lists the modules rloader
 //! loaded that are still loaded, with their regions, relocation counts and load times.
 //!
 //! See `Documentation/rloader/index.rst`.
 
 use core::{
     pin::Pin,
-    sync::atomic::{AtomicPtr, AtomicUsize, Ordering},
+    sync::atomic::{AtomicPtr, Ordering},
 };
 use kernel::{
     alloc::KVVec,
@@ -62,14 +62,6 @@ pub const DEFAULT_MAX_IMAGE_SIZE: usize = 64 * 1024 * 1024;
 /// The highest limit `RLOADER_IOC_SET_MAX_SIZE` accepts (1 GiB).
 pub const MAX_IMAGE_SIZE_CEILING: usize = 1024 * 1024 * 1024;
 
-/// The current limit on the size of a module image.
-static MAX_IMAGE_SIZE: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_IMAGE_SIZE);
-
-/// The current limit on the size of a module image.
-fn max_image_size() -> usize {
-    MAX_IMAGE_SIZE.load(Ordering::Relaxed)
-}
-
 /// `O_NONBLOCK` from `<uapi/asm-generic/fcntl.h>`, the flag `rmmod` passes.
 const O_NONBLOCK: u32 = 0o4000;
 
@@ -85,8 +77,9 @@ pub const ARGS_LEN: usize = 1024;
 /// `init_module(2)`.
 pub const RLOADER_IOC_SET_ARGS: u32 = _IOW::<[u8; ARGS_LEN]>(b'r' as u32, 2);
 
-/// `RLOADER_IOC_SET_MAX_SIZE`: set the limit on the size of module images, in bytes (a `u64`
-/// the argument points to; 1 to 1 GiB), for every later write. Returns the previous limit.
+/// `RLOADER_IOC_SET_MAX_SIZE`: set the limit on the size of the module image of this open file,
+/// in bytes (a `u64` the argument points to; 1 to 1 GiB), before its first write. Returns the
+/// previous limit.
 pub const RLOADER_IOC_SET_MAX_SIZE: u32 = _IOW::<u64>(b'r' as u32, 3);
 
 /// The module: owns the registration of `/dev/rloader`, the module notifier and the list of
@@ -158,6 +151,8 @@ struct Image {
     done: bool,
     /// The module parameters, NUL-terminated (empty: none).
     args: KVec<u8>,
+    /// The limit on the image's size, in bytes.
+    max: usize,
 }
 
 /// The state of one open file of `/dev/rloader`.
@@ -180,11 +175,11 @@ fn grow(bytes: &mut KVVec<u8>, len: usize, needed: usize, max: usize) -> Result 
     let additional = target.checked_sub(bytes.len()).ok_or(EINVAL)?;
     if target >= cap.saturating_mul(2) {
         // `reserve` allocates `max(2 * cap, len + additional)` == `target`.
-        bytes.reserve(additional, GFP_KERNEL)?;
+        bytes.reserve(additional, GFP_KERNEL_ACCOUNT)?;
     } else {
         // Doubling would exceed the limit: allocate exactly the target.
-        let mut bigger = KVVec::with_capacity(target, GFP_KERNEL)?;
-        bigger.extend_from_slice(bytes, GFP_KERNEL)?;
+        let mut bigger = KVVec::with_capacity(target, GFP_KERNEL_ACCOUNT)?;
+        bigger.extend_from_slice(bytes, GFP_KERNEL_ACCOUNT)?;
         *bytes = bigger;
     }
     Ok(())
@@ -195,7 +190,7 @@ impl Image {
     fn append(&mut self, buf: &mut UserSliceReader) -> Result<bool> {
         let count = buf.len();
         let old_len = self.bytes.len();
-        let max = max_image_size();
+        let max = self.max;
         let new_len = match old_len.checked_add(count) {
             Some(n) if n <= max => n,
             _ => {
@@ -254,6 +249,7 @@ impl MiscDevice for RLoaderFile {
                         needed: 0,
                         done: false,
                         args: KVec::new(),
+                        max: DEFAULT_MAX_IMAGE_SIZE,
                     },
                     "RLoaderFile::image"
                 ),
@@ -308,12 +304,12 @@ impl MiscDevice for RLoaderFile {
 
     fn read(
         _device: Pin<&Self>,
-        _file: &File,
+        file: &File,
         mut buf: UserSliceWriter,
         pos: &mut i64,
     ) -> Result<usize> {
         let mut text = KVec::new();
-        registry()?.list(&mut text, true)?;
+        registry()?.list(&mut text, kapi::may_show_addresses(file))?;
         let start = usize::try_from(*pos).map_err(|_| EINVAL)?;
         let rest = text.get(start..).unwrap_or(&[]);
         let chunk = rest.get(..buf.len()).unwrap_or(rest);
@@ -355,8 +351,11 @@ impl MiscDevice for RLoaderFile {
                 .ok()
                 .filter(|m| (1..=MAX_IMAGE_SIZE_CEILING).contains(m))
                 .ok_or(EINVAL)?;
-            let old = MAX_IMAGE_SIZE.swap(max, Ordering::Relaxed);
-            pr_info!("image size limit set to {} bytes\n", max);
+            let mut image = device.image.lock();
+            if image.done || !image.bytes.is_empty() {
+                return Err(EBUSY);
+            }
+            let old = core::mem::replace(&mut image.max, max);
             return isize::try_from(old).map_err(|_| EINVAL);
         }
         if cmd == RLOADER_IOC_SET_ARGS {

@@ -13,7 +13,7 @@ require rloader rust_minimal
 IMAGE=$(modpath rust_minimal)
 SIZE=$(stat -c %s "$IMAGE")
 
-ktap_set_plan 18
+ktap_set_plan 24
 
 unload_rloader 2>/dev/null
 ktap_test_result "insmod rloader" load_rloader
@@ -67,15 +67,42 @@ done
 expect_err "File too large" "an image over 64 MiB is refused with EFBIG" \
 	sh -c "cat '$TMP/huge.ko' > $DEV"
 
-# The limit can be changed: a lower one refuses a real module.
-old=$("$DIR/rloaderctl" limit 4096)
+# The limit is per open file: a lower one refuses a real module written
+# through that file, and leaves every other writer at 64 MiB.
 mark_dmesg
-expect_err "File too large" "with the limit set to 4096 bytes, rust_minimal is refused" \
-	sh -c "cat '$IMAGE' > $DEV"
+expect_err "File too large" "with its limit set to 4096 bytes, a file refuses rust_minimal" \
+	"$DIR/rloaderctl" load -l 4096 "$IMAGE"
 too_large='rloader: image too large: (more than the limit of 4096 bytes|'
 too_large="$too_large"'its headers need [0-9]+ bytes, the limit is 4096)'
 expect_dmesg "$too_large" "the refusal names the limit"
-ktap_test_result "restoring the limit of $old bytes" "$DIR/rloaderctl" limit "$old"
+# (ktap_test_result splits its command into words: no quoting or redirection.)
+cat_image() { cat "$IMAGE" > "$DEV"; }
+ktap_test_result "another writer still loads rust_minimal" cat_image
+ktap_test_result "and unloads it" rmmod rust_minimal
+ktap_test_result "a limit of the image's size loads it" "$DIR/rloaderctl" load -l "$SIZE" "$IMAGE"
+ktap_test_result "and unloads it again" rmmod rust_minimal
+expect_err "Invalid argument" "a limit of 0 is refused" \
+	"$DIR/rloaderctl" load -l 0 "$IMAGE"
+
+# The listing shows text addresses under the rule of /proc/modules.
+kptr=$(cat /proc/sys/kernel/kptr_restrict)
+cat "$IMAGE" > "$DEV"
+echo 2 > /proc/sys/kernel/kptr_restrict
+if grep -q '^rust_minimal 0x0 ' "$DEV"; then
+	ktap_test_pass "with kptr_restrict=2 the listing hides the text address"
+else
+	ktap_print_msg "$(grep '^rust_minimal ' "$DEV")"
+	ktap_test_fail "with kptr_restrict=2 the listing hides the text address"
+fi
+echo 0 > /proc/sys/kernel/kptr_restrict
+if grep -qE '^rust_minimal 0xffffffff[0-9a-f]{8} ' "$DEV"; then
+	ktap_test_pass "with kptr_restrict=0 root sees it"
+else
+	ktap_print_msg "$(grep '^rust_minimal ' "$DEV")"
+	ktap_test_fail "with kptr_restrict=0 root sees it"
+fi
+echo "$kptr" > /proc/sys/kernel/kptr_restrict
+rmmod rust_minimal
 
 # The device's owner is rloader: an open file pins the module.
 exec 3>"$DEV"

@@ -2,12 +2,12 @@
 /*
  * rloaderctl: control requests for /dev/rloader.
  *
- *   rloaderctl load FILE [PARAM=VALUE...]
+ *   rloaderctl load [-l BYTES] FILE [PARAM=VALUE...]
  *                            load the module in FILE with parameters (like
- *                            cat FILE > /dev/rloader, which passes none)
+ *                            cat FILE > /dev/rloader, which passes none);
+ *                            -l: first set the image size limit of the open
+ *                            file (RLOADER_IOC_SET_MAX_SIZE)
  *   rloaderctl unload NAME    unload module NAME (the RLOADER_IOC_UNLOAD ioctl)
- *   rloaderctl limit BYTES    set the image size limit (RLOADER_IOC_SET_MAX_SIZE);
- *                            prints the previous limit
  *
  * Exits 0 on success; otherwise prints the error and exits 1.
  */
@@ -32,8 +32,9 @@ static int fail(const char *what, const char *arg)
 	return 1;
 }
 
-static int load(const char *path, int nparams, char **params)
+static int load(const char *path, const char *limit, int nparams, char **params)
 {
+	unsigned long long max = limit ? strtoull(limit, NULL, 0) : 0;
 	static char buf[1 << 16];
 	char args[ARGS_LEN] = { 0 };
 	size_t len = 0;
@@ -59,6 +60,8 @@ static int load(const char *path, int nparams, char **params)
 	out = open(RLOADER_DEV, O_WRONLY);
 	if (out < 0)
 		return fail("open", RLOADER_DEV);
+	if (limit && ioctl(out, RLOADER_IOC_SET_MAX_SIZE, &max) < 0)
+		return fail("size limit for", path);
 	if (len && ioctl(out, RLOADER_IOC_SET_ARGS, args) < 0)
 		return fail("parameters for", path);
 	while ((n = read(in, buf, sizeof(buf))) > 0) {
@@ -102,31 +105,15 @@ static int unload(const char *name)
 	return 0;
 }
 
-static int limit(const char *bytes)
-{
-	unsigned long long max = strtoull(bytes, NULL, 0);
-	int fd, old;
-
-	fd = open(RLOADER_DEV, O_WRONLY);
-	if (fd < 0)
-		return fail("open", RLOADER_DEV);
-	old = ioctl(fd, RLOADER_IOC_SET_MAX_SIZE, &max);
-	if (old < 0)
-		return fail("limit", bytes);
-	printf("%d\n", old);
-	close(fd);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
+	if (argc >= 5 && !strcmp(argv[1], "load") && !strcmp(argv[2], "-l"))
+		return load(argv[4], argv[3], argc - 5, argv + 5);
 	if (argc >= 3 && !strcmp(argv[1], "load"))
-		return load(argv[2], argc - 3, argv + 3);
+		return load(argv[2], NULL, argc - 3, argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "unload"))
 		return unload(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "limit"))
-		return limit(argv[2]);
-	fprintf(stderr, "usage: %s load FILE [PARAM=VALUE...] | unload NAME | limit BYTES\n",
+	fprintf(stderr, "usage: %s load [-l BYTES] FILE [PARAM=VALUE...] | unload NAME\n",
 		argv[0]);
 	return 2;
 }
