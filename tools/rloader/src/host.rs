@@ -10,13 +10,15 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::engine::{
-    elf::SectionIndex,
+    elf::{
+        c_str_at, to_usize, FileHeader, Rela, SectionHeader, SectionIndex, Symbol, RELA_SIZE,
+        SHDR_SIZE, SYM_SIZE,
+    },
     kallsyms::{self, Tables},
     layout::{Layout, LayoutOptions, Placement},
     load::{self, Cause, Env, Formed, Module, PerStage, Region, Registered, Summary},
     mem::{MemType, PerMem},
     names::ModuleName,
-    elf::{c_str_at, to_usize, FileHeader, Rela, SectionHeader, Symbol, RELA_SIZE, SHDR_SIZE, SYM_SIZE},
     plan::{Config, Plan},
     reloc::RelocStats,
     symbols::{Query, ResolveError, Resolver, SymbolStats, Unresolved},
@@ -400,15 +402,25 @@ fn entry_offsets_of(image: &[u8]) -> (usize, usize) {
         if c_str_at(names, rela.sh_name as usize) != Some(b".rela.gnu.linkonce.this_module") {
             continue;
         }
-        let Some(symtab) = shdr(rela.sh_link as usize) else { continue };
+        let Some(symtab) = shdr(rela.sh_link as usize) else {
+            continue;
+        };
         let (Some(syms), Some(strs)) = (
             bytes(&symtab),
             shdr(symtab.sh_link as usize).and_then(|s| bytes(&s)),
         ) else {
             continue;
         };
-        for r in bytes(&rela).unwrap_or(&[]).chunks_exact(RELA_SIZE).filter_map(Rela::from_entry) {
-            let Some(sym) = r.sym().0.checked_mul(SYM_SIZE).and_then(|o| Symbol::parse(syms, o))
+        for r in bytes(&rela)
+            .unwrap_or(&[])
+            .chunks_exact(RELA_SIZE)
+            .filter_map(Rela::from_entry)
+        {
+            let Some(sym) = r
+                .sym()
+                .0
+                .checked_mul(SYM_SIZE)
+                .and_then(|o| Symbol::parse(syms, o))
             else {
                 continue;
             };

@@ -3,7 +3,9 @@
 //! Unit tests on generated modules: the happy path, and one test per
 //! rejection path asserting its exact error variant. No fixtures needed.
 
-use rloader_tools::builder::{self, get_shdr, idx, poke, set_shdr, shdr, sym_idx, Sec, MODULE_SIZE};
+use rloader_tools::builder::{
+    self, get_shdr, idx, poke, set_shdr, shdr, sym_idx, Sec, MODULE_SIZE,
+};
 use rloader_tools::engine::elf::*;
 use rloader_tools::engine::error::{Error, EINVAL, ENOENT, ENOEXEC, ENOMEM};
 use rloader_tools::engine::kallsyms;
@@ -517,10 +519,14 @@ fn rejects_special_section_problems() {
     );
     let i = sample();
     assert_eq!(
-        Plan::parse(&i, &Config {
-            module_struct_size: 1088,
-            ..CFG
-        }).unwrap_err(),
+        Plan::parse(
+            &i,
+            &Config {
+                module_struct_size: 1088,
+                ..CFG
+            }
+        )
+        .unwrap_err(),
         Error::ThisModuleSize {
             section: SectionIndex(idx::THIS_MODULE),
             found: MODULE_SIZE,
@@ -1026,7 +1032,13 @@ const EXTRA: usize = idx::SHSTRTAB;
 
 #[test]
 fn rejects_used_null_sections() {
-    for field in [shdr::NAME, shdr::FLAGS, shdr::OFFSET, shdr::LINK, shdr::ENTSIZE] {
+    for field in [
+        shdr::NAME,
+        shdr::FLAGS,
+        shdr::OFFSET,
+        shdr::LINK,
+        shdr::ENTSIZE,
+    ] {
         let mut i = sample();
         set_shdr(&mut i, 0, field, 1);
         assert_eq!(err(&i), Error::BadNullSection, "field {field}");
@@ -1083,11 +1095,29 @@ fn rejects_sections_c_code_cannot_read() {
         );
     }
     // Found only when allocated: ignored otherwise, never zeros.
-    let i = sample_with(vec![section("__jump_table", SHT_PROGBITS, 0, vec![1; 16], 0)]);
+    let i = sample_with(vec![section(
+        "__jump_table",
+        SHT_PROGBITS,
+        0,
+        vec![1; 16],
+        0,
+    )]);
     parse(&i).expect("an unallocated __jump_table is not read");
-    let i = sample_with(vec![section("__jump_table", SHT_NOBITS, SHF_ALLOC, vec![], 16)]);
+    let i = sample_with(vec![section(
+        "__jump_table",
+        SHT_NOBITS,
+        SHF_ALLOC,
+        vec![],
+        16,
+    )]);
     assert!(matches!(err(&i), Error::SpecialSection { .. }));
-    let i = sample_with(vec![section("__ex_table", SHT_PROGBITS, SHF_ALLOC, vec![0; 13], 0)]);
+    let i = sample_with(vec![section(
+        "__ex_table",
+        SHT_PROGBITS,
+        SHF_ALLOC,
+        vec![0; 13],
+        0,
+    )]);
     assert_eq!(
         err(&i),
         Error::BadTableSize {
@@ -1100,7 +1130,13 @@ fn rejects_sections_c_code_cannot_read() {
         section(".orc_unwind_ip", SHT_PROGBITS, SHF_ALLOC, vec![0; 8], 0),
         section(".orc_unwind", SHT_PROGBITS, SHF_ALLOC, vec![0; 6], 0),
     ]);
-    assert!(matches!(err(&i), Error::BadTableSize { name: b".orc_unwind", .. }));
+    assert!(matches!(
+        err(&i),
+        Error::BadTableSize {
+            name: b".orc_unwind",
+            ..
+        }
+    ));
     let big = 1 << 20;
     let i = sample_with(vec![section(
         ".data..percpu",
@@ -1167,7 +1203,11 @@ fn rejects_pointers_outside_the_module() {
     )]);
     assert!(matches!(
         load(&i).unwrap_err(),
-        Error::BadTableEntry { name: b".smp_locks", entry: 0, .. }
+        Error::BadTableEntry {
+            name: b".smp_locks",
+            entry: 0,
+            ..
+        }
     ));
     // An export whose name is relocated past the end of the module.
     let mut i = sample();
@@ -1178,7 +1218,11 @@ fn rejects_pointers_outside_the_module() {
     poke(&mut i, name_reloc + 16, 8, 1 << 24);
     assert!(matches!(
         load(&i).unwrap_err(),
-        Error::BadTableEntry { name: b"__ksymtab", entry: 0, .. }
+        Error::BadTableEntry {
+            name: b"__ksymtab",
+            entry: 0,
+            ..
+        }
     ));
     // The sample itself passes every check.
     load(&sample()).expect("the sample loads");
@@ -1188,12 +1232,24 @@ fn rejects_pointers_outside_the_module() {
 fn empty_sections_in_empty_memory_types_load() {
     // The sample has no init rodata: an empty section there is placed in a memory type that
     // gets no region (as `.text` is for a module whose code is all in `.init.text`).
-    let i = sample_with(vec![section(".init.rodata.z", SHT_PROGBITS, SHF_ALLOC, vec![], 0)]);
+    let i = sample_with(vec![section(
+        ".init.rodata.z",
+        SHT_PROGBITS,
+        SHF_ALLOC,
+        vec![],
+        0,
+    )]);
     let l = load(&i).expect("loads");
     assert_eq!(l.layout.size(MemType::InitRodata), 0);
     assert_eq!(l.addresses[EXTRA], 0);
     // A zero-sized section beside others of its type is placed in their region.
-    let i = sample_with(vec![section(".rodata.z", SHT_PROGBITS, SHF_ALLOC, vec![], 0)]);
+    let i = sample_with(vec![section(
+        ".rodata.z",
+        SHT_PROGBITS,
+        SHF_ALLOC,
+        vec![],
+        0,
+    )]);
     let l = load(&i).expect("loads");
     assert_ne!(l.addresses[EXTRA], 0);
 }

@@ -40,8 +40,8 @@ use super::mem::{MemType, PerMem};
 use super::names::ModuleName;
 use super::plan::{self, Plan};
 use super::reloc::{relocate, RelocStats, Target};
-use super::tables::{check_relocated, Relocated};
 use super::symbols::{resolve_symbols, Query, ResolveError, Resolver, SymbolStats, Unresolved};
+use super::tables::{check_relocated, Relocated};
 
 /// The stages of a load, in the order they run; each also names its time in [`PerStage`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -105,13 +105,21 @@ const TABLES: &[Table] = &[
         b"__ksymtab",
         Found::Allocated,
         12,
-        &[(0, PointsInto::Module), (4, PointsInto::String), (8, PointsInto::String)],
+        &[
+            (0, PointsInto::Module),
+            (4, PointsInto::String),
+            (8, PointsInto::String),
+        ],
     ),
     table(
         b"__ksymtab_gpl",
         Found::Allocated,
         12,
-        &[(0, PointsInto::Module), (4, PointsInto::String), (8, PointsInto::String)],
+        &[
+            (0, PointsInto::Module),
+            (4, PointsInto::String),
+            (8, PointsInto::String),
+        ],
     ),
     table(b"__param", Found::Allocated, 0, &[]),
     table(b"__kcrctab", Found::Allocated, 4, &[]),
@@ -241,7 +249,7 @@ pub fn check_relocated<'a>(
     this_module: usize,
     mem: &Relocated<'_>,
 ) -> Result<(), Error<'a>> {
-    let data: &[u8] = &mem.memory[MemType::Data];
+    let data: &[u8] = mem.memory[MemType::Data];
     let pointer = |off: usize| {
         let at = this_module.checked_add(off)?;
         Bytes(data).u64(at)

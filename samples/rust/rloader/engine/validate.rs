@@ -322,7 +322,10 @@ fn check_this_module<'a>(
                 sh_type: SHT_NOBITS,
             });
         }
-        if section_bytes(headers.data, &h).last().is_some_and(|&c| c != 0) {
+        if section_bytes(headers.data, &h)
+            .last()
+            .is_some_and(|&c| c != 0)
+        {
             return Err(Error::ModinfoUnterminated { section: mi });
         }
     }
@@ -482,7 +485,11 @@ fn check_rela<'a>(
     let body = section_bytes(data, s);
     check_relocations(section, body, nsyms, target.sh_size, soft);
     if info == unique.this_module.0 {
-        for (reloc, rel) in body.chunks_exact(RELA_SIZE).filter_map(Rela::from_entry).enumerate() {
+        for (reloc, rel) in body
+            .chunks_exact(RELA_SIZE)
+            .filter_map(Rela::from_entry)
+            .enumerate()
+        {
             if !cfg.is_entry_point(rel.r_offset) {
                 soft.add(Error::ThisModuleRelocation {
                     section,
