@@ -260,8 +260,8 @@ EXPORT_SYMBOL_NS_GPL(rloader_module_abort, RLOADER);
  *
  * Context: Process context; may sleep.
  * Return: 0 on success.  A negative errno on failure, after which @mod has
- * been torn down and freed: -EEXIST if the module exports a symbol that is
- * already exported.
+ * been torn down and freed: -ENOEXEC, as for init_module(2), if the module
+ * exports a symbol that is already exported.
  */
 int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 			  const char *args, struct mod_initfree **freeinit)
@@ -271,20 +271,6 @@ int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 	int err;
 
 	rloader_load_info(&info, mod, elf);
-
-	/*
-	 * complete_formation() refuses duplicate exports too, with -ENOEXEC;
-	 * report them as the name clash they are.  It still catches a clash
-	 * with a module formed after this check.
-	 */
-	mutex_lock(&module_mutex);
-	err = verify_exported_symbols(mod);
-	mutex_unlock(&module_mutex);
-	if (err) {
-		err = -EEXIST;
-		goto abort;
-	}
-
 	err = module_post_relocation(mod, &info);
 	if (err)
 		goto abort;

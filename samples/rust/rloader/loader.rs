@@ -102,7 +102,7 @@ impl<'a> Env for Kernel<'a> {
     }
 
     fn unknown_symbol(&mut self, module: &ModuleName, symbol: &Unresolved<'_>) {
-        pr_err!(
+        pr_warn!(
             "{}: Unknown symbol {} (err {})\n",
             module,
             Name(symbol.name),

@@ -66,7 +66,8 @@ fi
 "$PATCH" "$(modpath rl_chain_a)" "$TMP/dup.ko" rl_chain_a rl_chain_x all
 rl rl_chain_a
 mark_dmesg
-expect_err "File exists" "a duplicate export fails with EEXIST" sh -c "cat '$TMP/dup.ko' > $DEV"
+expect_err "Exec format error" "a duplicate export fails with ENOEXEC, as under insmod" \
+	sh -c "cat '$TMP/dup.ko' > $DEV"
 expect_dmesg "rl_chain_x: exports duplicate symbol rl_a_[a-z]+ \(owned by rl_chain_a\)" \
 	"the duplicate symbol and its owner are named"
 rmmod rl_chain_a
