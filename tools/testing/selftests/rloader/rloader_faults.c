@@ -47,6 +47,17 @@ static char *image;
 static size_t image_len;
 static unsigned int nr_injected, nr_tolerated;
 static unsigned int errnos[256];
+static char tolerated_at[256];
+
+/* Remembers the first Ns whose injected fault did not make the call fail. */
+static void tolerated(unsigned int n)
+{
+	size_t l = strlen(tolerated_at);
+
+	nr_tolerated++;
+	if (l < sizeof(tolerated_at) - 16)
+		snprintf(tolerated_at + l, sizeof(tolerated_at) - l, " %u", n);
+}
 
 static void say(const char *fmt, ...)
 {
@@ -212,6 +223,8 @@ static void print_errnos(const char *what)
 	for (i = 0; i < 256; i++)
 		if (errnos[i])
 			say("%s: %u times %s (errno %u)\n", what, errnos[i], strerror(i), i);
+	if (*tolerated_at)
+		say("%s: tolerated at N =%s\n", what, tolerated_at);
 }
 
 static int load_file(const char *path)
@@ -319,7 +332,7 @@ static int do_load(const char *name, const char *params, int want)
 			break;
 		}
 		/* The fault hit a call whose failure the kernel tolerates. */
-		nr_tolerated++;
+		tolerated(n);
 	}
 	if (n > MAX_N) {
 		fprintf(stderr, "%s: still failing after %u faults\n", name, MAX_N);
@@ -381,7 +394,7 @@ static int do_unload(const char *name)
 				return 1;
 			}
 		} else if (injected) {
-			nr_tolerated++;
+			tolerated(n);
 		}
 		if (!same_state(base, name, n))
 			return 1;
@@ -456,7 +469,7 @@ static int do_device(const char *op)
 			}
 			count_errno(err);
 		} else if (injected) {
-			nr_tolerated++;
+			tolerated(n);
 		}
 		if (rloader_refs() != ref) {
 			fprintf(stderr, "%s: N=%u: the use count of rloader is %d, was %d\n",
