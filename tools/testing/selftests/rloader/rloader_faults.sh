@@ -33,7 +33,7 @@ nr=13
 ktap_set_plan $nr
 
 load_rloader
-mountpoint -q $DBG || mount -t debugfs debugfs $DBG
+grep -q " $DBG debugfs " /proc/mounts || mount -t debugfs debugfs $DBG
 
 # failslab and fail_page_alloc: no random faults (probability 0), only
 # fail-nth; sleeping, highmem and order-0 allocations count too; a one-line
