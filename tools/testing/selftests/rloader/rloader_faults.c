@@ -199,6 +199,86 @@ static int same_state(const char *then, const char *what, unsigned int n)
 	return ok;
 }
 
+/* The names under /sys/module/NAME, two levels deep, sorted, one a line. */
+static char *sysfs_tree(const char *name)
+{
+	static char *names[4096];
+	char path[512], *s;
+	unsigned int i, j, n = 0;
+	struct dirent *de, *de2;
+	size_t used = 0;
+	DIR *d, *d2;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	d = opendir(path);
+	while (d && (de = readdir(d)) && n < 4000) {
+		if (de->d_name[0] == '.')
+			continue;
+		names[n++] = strdup(de->d_name);
+		snprintf(path, sizeof(path), "/sys/module/%s/%s", name, de->d_name);
+		d2 = opendir(path);
+		while (d2 && (de2 = readdir(d2)) && n < 4000) {
+			if (de2->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", de->d_name, de2->d_name);
+			names[n++] = strdup(path);
+		}
+		if (d2)
+			closedir(d2);
+	}
+	if (d)
+		closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	s = malloc(STATE_MAX);
+	if (!s) {
+		perror("malloc");
+		exit(1);
+	}
+	s[0] = '\0';
+	for (i = 0; i < n; i++) {
+		j = snprintf(s + used, STATE_MAX - used, "%s\n", names[i]);
+		if (used + j < STATE_MAX)
+			used += j;
+		free(names[i]);
+	}
+	return s;
+}
+
+/*
+ * A load that got through an injected fault: say what is missing from its
+ * /sys/module directory compared with a load without a fault (the
+ * kernel's own loader lets some sysfs attributes go, e.g. sections/).
+ */
+static int has_line(const char *text, const char *line)
+{
+	size_t l = strlen(line);
+	const char *p;
+
+	for (p = text; *p; p += strcspn(p, "\n") + 1) {
+		if (!strncmp(p, line, l) && p[l] == '\n')
+			return 1;
+		if (!p[strcspn(p, "\n")])
+			break;
+	}
+	return 0;
+}
+
+static void compare_tree(const char *name, const char *clean, unsigned int n)
+{
+	char *now = sysfs_tree(name);
+	char line[300];
+	const char *p;
+
+	for (p = clean; p && *p; p += strcspn(p, "\n") + 1) {
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+		if (!has_line(now, line))
+			say("%s: N=%u: loaded without /sys/module/%s/%s\n", name, n, name, line);
+		if (!p[strcspn(p, "\n")])
+			break;
+	}
+	free(now);
+}
+
 static int is_live(const char *name)
 {
 	char path[256], buf[64];
@@ -287,9 +367,23 @@ static int load_once(const char *params, unsigned int n, int *injected)
 
 static int do_load(const char *name, const char *params, int want)
 {
-	char *base = snapshot();
+	char *base = snapshot(), *clean = NULL;
 	unsigned int n;
 	int injected, err;
+
+	/* What a load without a fault puts into /sys/module/NAME. */
+	if (!want) {
+		err = load_once(params, 0, &injected);
+		if (err) {
+			fprintf(stderr, "%s: loading without a fault: %s\n", name, strerror(err));
+			return 1;
+		}
+		clean = sysfs_tree(name);
+		if (unload(name)) {
+			fprintf(stderr, "%s: unloading: %s\n", name, strerror(errno));
+			return 1;
+		}
+	}
 
 	for (n = 1; n <= MAX_N; n++) {
 		err = load_once(params, n, &injected);
@@ -320,6 +414,8 @@ static int do_load(const char *name, const char *params, int want)
 				name, n);
 			return 1;
 		}
+		if (injected)
+			compare_tree(name, clean, n);
 		if (unload(name)) {
 			fprintf(stderr, "%s: N=%u: unloading after the load: %s\n",
 				name, n, strerror(errno));
@@ -353,6 +449,7 @@ static int do_load(const char *name, const char *params, int want)
 	}
 	err = !same_state(base, name, 0);
 	free(base);
+	free(clean);
 	return err;
 }
 
