@@ -7,6 +7,8 @@
 #   make check    host tests + selftests on the normal and the debug kernel
 #   make run      boot the normal kernel and show /dev/rloader taking a module
 #   make vng      run the selftests under virtme-ng
+#   make stress   concurrency stress on the debug kernel, 4 vCPUs, for
+#                 RLOADER_STRESS_SECONDS (default 600)
 #   make series   write the project as a format-patch series
 #   make rustfmtcheck, make clippy, make checkpatch   the lints of make check
 
@@ -22,7 +24,7 @@ FRAG_normal := rloader.config
 FRAG_debug := rloader.config rloader-debug.config
 
 .PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
-	host-test guest-normal guest-debug check run run-shell vng series bench clean \
+	host-test guest-normal guest-debug stress check run run-shell vng series bench clean \
 	rustfmtcheck clippy checkpatch lint
 
 all: kernel-normal
@@ -53,6 +55,11 @@ guest-normal: kernel-normal
 
 guest-debug: kernel-debug
 	@bash harness/guest.sh $(B) debug test
+
+RLOADER_STRESS_SECONDS ?= 600
+stress: kernel-debug
+	@RLOADER_GUEST_CPUS=4 RLOADER_STRESS_SECONDS=$(RLOADER_STRESS_SECONDS) \
+		bash harness/guest.sh $(B) debug stress
 
 check:
 	@bash harness/check.sh $(B) $(JOBS)

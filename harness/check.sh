@@ -3,7 +3,8 @@
 #
 # make check: install what is missing, run the lints (checkpatch on the
 # series, rustfmt, clippy), build both kernels, run the host tests and the
-# guest selftests on the normal and the debug kernel.  The last line is
+# guest selftests on the normal and the debug kernel, and a short
+# concurrency stress on the debug kernel.  The last line is
 # "N passed, N failed", summed over everything.
 
 set -uo pipefail
@@ -57,6 +58,9 @@ need $normal_ok vng-normal --tests bash harness/vng.sh "$build" normal
 need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
 need $debug_ok guest-debug --tests bash harness/guest.sh "$build" debug test
+# Concurrency stress, bounded: 4 vCPUs, RLOADER_STRESS_CHECK_SECONDS (40).
+need $debug_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
+	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-40}" bash harness/guest.sh "$build" debug stress
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log)"
 echo "== took $(( $(date +%s) - start )) s"

@@ -6,6 +6,8 @@
 #   harness/guest.sh BUILD_DIR FLAVOUR MODE
 #
 # MODE is test (run the rloader kselftests; print "N passed, N failed"),
+# stress (run rloader_stress.sh for RLOADER_STRESS_SECONDS, default 60;
+# counted like test),
 # demo (show /dev/rloader taking a module), bench (time insmod's loader and
 # rloader side by side; RLOADER_BENCH_ROUNDS rounds) or shell (demo, then a
 # shell).  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
@@ -63,6 +65,8 @@ qemu=(qemu-system-x86_64 -m 2G -smp "${RLOADER_GUEST_CPUS:-2}" -display none -mo
 append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrounds=${RLOADER_BENCH_ROUNDS:-50}"
 # RLOADER_GUEST_TESTS=a.sh,b.sh: run only these selftests (test mode).
 [ -n "${RLOADER_GUEST_TESTS:-}" ] && append="$append rltests=$RLOADER_GUEST_TESTS"
+# RLOADER_STRESS_SECONDS: the duration of rloader_stress.sh (stress mode).
+[ "$mode" = stress ] && append="$append rlstress=${RLOADER_STRESS_SECONDS:-60}"
 probe=$build/kvm-probe
 if [ ! -f "$probe" ]; then
 	echo tcg > "$probe"
@@ -104,7 +108,7 @@ if ! "$here/checklog.sh" "$log" > "$gdir/checklog.out"; then
 fi
 
 case "$mode" in
-test)
+test|stress)
 	# Results of the rloader selftests (see ksft-count.sh for what fails).
 	sed -n '/rloader-guest: kselftest begin/,/rloader-guest: kselftest end/p' "$log.txt" > "$gdir/ksft.tap"
 	"$here/ksft-count.sh" "$gdir/ksft.tap" "$flavour" > "$gdir/ksft.count"

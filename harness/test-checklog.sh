@@ -70,6 +70,31 @@ t "each expected report lets its own Call Trace through" 0 "rloader-selftest: ex
 t "Call Trace after expect-end fails" 1 "rloader-selftest: expect-begin WARNING: .* rloader_warn" \
 	"$warn" "rloader-selftest: expect-end" "[    1.0] Call Trace:"
 
+# Injected faults: an allocation failure report and its own stack dump pass
+# between fault-begin and fault-end, nothing else does.
+pfail="[    3.0] cat: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL), nodemask=(null)"
+vfail="[    3.0] cat: vmalloc error: size 8192, page order 0, failed to allocate pages, mode:0xdc0(GFP_KERNEL|__GFP_ZERO), nodemask=(null)"
+t "page allocation failure report inside fault block passes" 0 "rloader-selftest: fault-begin" \
+	"$pfail" "[    3.0] CPU: 1 UID: 0 PID: 70 Comm: cat" "[    3.0] Call Trace:" "[    3.0]  <TASK>" \
+	"[    3.0]  </TASK>" "[    3.0] Mem-Info:" "rloader-selftest: fault-end"
+t "vmalloc error reports inside fault block pass" 0 "rloader-selftest: fault-begin" \
+	"$vfail" "[    3.0] Call Trace:" "$vfail" "[    3.1] Call Trace:" "rloader-selftest: fault-end"
+t "fault block without any report passes" 0 "rloader-selftest: fault-begin" \
+	"[    3.0] FAULT_INJECTION: forcing a failure." "rloader-selftest: fault-end"
+t "allocation failure report outside fault block fails" 1 "$pfail" "[    3.0] Call Trace:"
+t "Call Trace without a report inside fault block fails" 1 "rloader-selftest: fault-begin" \
+	"[    3.0] Call Trace:" "rloader-selftest: fault-end"
+t "second Call Trace after one report fails" 1 "rloader-selftest: fault-begin" \
+	"$pfail" "[    3.0] Call Trace:" "[    3.0] Call Trace:" "rloader-selftest: fault-end"
+t "Call Trace long after the report fails" 1 "rloader-selftest: fault-begin" \
+	"$pfail" $(seq -f '[    3.0] filler %g' 1 40) "[    3.0] Call Trace:" "rloader-selftest: fault-end"
+t "WARNING inside fault block fails" 1 "rloader-selftest: fault-begin" \
+	"$pfail" "[    3.0] WARNING: CPU: 0 PID: 9 at mm/slub.c:3 kfree+0x1/0x2" "[    3.0] Call Trace:" \
+	"rloader-selftest: fault-end"
+t "kmemleak report inside fault block fails" 1 "rloader-selftest: fault-begin" \
+	"unreferenced object 0xffff888003a1b000 (size 64):" "rloader-selftest: fault-end"
+t "unterminated fault block fails" 1 "rloader-selftest: fault-begin" "$pfail" "[    3.0] Call Trace:"
+
 # kselftest runner output: what counts as a failure.
 k "complete run passes" 0 "TAP version 13" "1..2" "# selftests: rloader: a.sh" "# TAP version 13" "# 1..2" \
 	"# ok 1 one" "# ok 2 two" "ok 1 selftests: rloader: a.sh" "# selftests: rloader: b.sh" "# ok 1 three" \
