@@ -9,8 +9,8 @@
 #   harness/fuzz-guest.sh BUILD_DIR FLAVOUR COUNT [SEED]
 #
 # Every image is one test: it passes if rloader accepted it (and it was
-# unloaded again) or refused it with an errno and a reason in the kernel
-# log.  A crash, a hang (no console output for RLOADER_FUZZ_STALL s, default
+# unloaded again, or it has no exit function and stays, as the kernel wants)
+# or refused it with an errno and a reason in the kernel log.  A crash, a hang (no console output for RLOADER_FUZZ_STALL s, default
 # 120, or the kernel's soft lockup / hung task panic), a warning, a KASAN
 # report, a refusal without a reason or a failed unload fails it.  After
 # each boot the log goes through checklog.sh (lockdep, kmemleak, ...): each
@@ -21,7 +21,8 @@
 # summary.txt).  The last line is "N passed, N failed".
 #
 # A boot runs at most RLOADER_FUZZ_PER_BOOT images (default 5000), so that
-# kmemleak scans now and then.  RLOADER_GUEST_DIR and RLOADER_KSFT_SRC work
+# kmemleak scans now and then; after RLOADER_FUZZ_MAX_BOOTS boots (default:
+# no limit) it stops, and every image not run counts as a failure.  RLOADER_GUEST_DIR and RLOADER_KSFT_SRC work
 # as for guest.sh.  To rebuild one image on the host: rloader_fuzz --seed
 # SEED --first INDEX --write out.ko followed by the module list of the
 # boot's "rloader-guest: fuzz begin" line.
@@ -37,6 +38,7 @@ fdir=$logdir/fuzz-$flavour
 summary=${RLOADER_FUZZ_SUMMARY:-$fdir/summary.txt}
 per_boot=${RLOADER_FUZZ_PER_BOOT:-5000}
 stall=${RLOADER_FUZZ_STALL:-120}
+max_boots=${RLOADER_FUZZ_MAX_BOOTS:-0}
 rm -rf "$fdir"
 mkdir -p "$fdir" "$(dirname "$summary")"
 results=$fdir/results.txt
@@ -60,6 +62,10 @@ crash_kind() {
 first=0 boot=0 reuse=0 stuck=0
 start=$(date +%s)
 while [ "$first" -lt "$count" ]; do
+	if [ "$max_boots" -gt 0 ] && [ "$boot" -ge "$max_boots" ]; then
+		echo "fuzz-guest($flavour): $boot boots done, stopping at image $first"
+		break
+	fi
 	n=$((count - first))
 	[ "$n" -gt "$per_boot" ] && n=$per_boot
 	boot=$((boot + 1))
@@ -111,7 +117,7 @@ while [ "$first" -lt "$count" ]; do
 		grep -m1 -aE -A40 "$bad" "$fdir/tail.txt" > "$fdir/crash-$c.txt"
 		[ -s "$fdir/crash-$c.txt" ] || tail -40 "$fdir/tail.txt" > "$fdir/crash-$c.txt"
 		line=$(grep -m1 -aE "$bad" "$fdir/tail.txt" | sed 's/^\[[ 0-9.]*\] //')
-		echo "fuzz: $c $what -> $kind ${line:-the guest stopped} (crash-$c.txt)" >> "$results"
+		echo "fuzz: $c $what -> $kind ${line:-the guest stopped} (crash-$c.txt, boot-$boot.log)" >> "$results"
 		echo "fuzz-guest($flavour): image $c: $kind: ${line:-the guest stopped}"
 		# Only the part before the crash is checked below.
 		checked=$fdir/before.txt
@@ -155,20 +161,21 @@ ran=$(wc -l < "$results")
 	} END { for (c in img) printf "| %s | %d | %d | %d |\n", c, img[c], acc[c], bad[c] }' \
 		"$results" | sort
 	echo
+	[ "$ran" -lt "$count" ] && echo "Not run: $((count - ran)) images (each one failure)." && echo
 	if [ -s "$problems" ]; then
 		echo "Problems in the boot logs:"
 		sed 's/^/  /' "$problems"
 		echo
 	fi
-	if grep -vqE ' -> (accepted|refused:)' "$results"; then
+	if grep -vqE ' -> (accepted|permanent|refused:)' "$results"; then
 		echo "Failed images (seed $seed; logs in $fdir):"
-		grep -vE ' -> (accepted|refused:)' "$results" | head -100 | sed 's/^/  /'
+		grep -vE ' -> (accepted|permanent|refused:)' "$results" | head -100 | sed 's/^/  /'
 		echo
 	fi
 } > "$summary"
 cat "$summary"
 
-pass=$(grep -cE ' -> (accepted|refused:)' "$results")
+pass=$(grep -cE ' -> (accepted|permanent|refused:)' "$results")
 fail=$(( ran - pass + $(wc -l < "$problems") + count - ran ))
 echo "fuzz-guest($flavour): $pass passed, $fail failed in $secs s"
 [ "$fail" = 0 ]

@@ -15,14 +15,17 @@
  * "fuzz: I MODULE MUTATIONS -> OUTCOME [REASON]", where OUTCOME is
  *
  *   accepted           loaded; unloaded again by the name it got
+ *   permanent          loaded without an exit function ("[permanent]" in
+ *                      /proc/modules), so it stays: the kernel's rule
  *   refused:ERRNO      the write (or close) failed and rloader logged why
  *   noreason:ERRNO     the write failed without a "rloader: " kernel line
  *   unload:ERRNO       accepted, but it could not be unloaded
  *   report             the kernel logged a warning, BUG or lockdep report
+ *                      (the line follows)
  *
  * The kernel log lines survive a crash of the guest, so the host knows which
  * image a crash belongs to.  The same lines go to stdout.  The last line is
- * "fuzz: done N passed, N failed" (accepted and refused:* pass).
+ * "fuzz: done N passed, N failed" (accepted, permanent and refused:* pass).
  *
  * --dry-run only prints the mutations; --write FILE writes image --first to
  * FILE instead of loading it (to reproduce one case on another machine).
@@ -803,30 +806,48 @@ static const struct seed *build(uint64_t seed, uint64_t index, size_t *len)
 
 /* --- running one image ------------------------------------------------------ */
 
-#define MAX_LOADED	64
+#define MAX_LOADED	512
+/* Longer than a module name: a name that lost its NUL shows up in full. */
+#define LISTED_LEN	256
 
 /* The names in /proc/modules; returns how many. */
-static unsigned int read_modules(char names[][MODULE_NAME_LEN], unsigned int max)
+static unsigned int read_modules(char names[][LISTED_LEN], unsigned int max)
 {
 	FILE *f = fopen("/proc/modules", "r");
-	char line[512];
+	char line[1024];
 	unsigned int n = 0;
 
 	if (!f)
 		die("cannot read /proc/modules");
 	while (n < max && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%55s", names[n]) == 1)
+		if (sscanf(line, "%255s", names[n]) == 1)
 			n++;
 	fclose(f);
 	return n;
 }
 
-static int listed(char names[][MODULE_NAME_LEN], unsigned int n, const char *name)
+static int listed(char names[][LISTED_LEN], unsigned int n, const char *name)
 {
 	while (n--)
 		if (!strcmp(names[n], name))
 			return 1;
 	return 0;
+}
+
+/* True if /proc/modules marks module @name "[permanent]" (init, no exit). */
+static int is_permanent(const char *name)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	char line[1024], first[LISTED_LEN];
+	int found = 0;
+
+	if (!f)
+		die("cannot read /proc/modules");
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%255s", first) == 1 && !strcmp(first, name) &&
+			strstr(line, "[permanent]");
+	fclose(f);
+	return found;
 }
 
 static const char *errname(int err)
@@ -848,12 +869,13 @@ static const char *const bad_lines[] = {
 
 /*
  * Reads the kernel messages logged since the last call: copies the first
- * "rloader: " one to @reason, and returns 1 if one looks like a kernel report.
+ * "rloader: " one to @reason, the first that looks like a kernel report to
+ * @bad (both @size bytes); returns 1 if there was such a report.
  */
-static int read_kmsg(int fd, char *reason, size_t size)
+static int read_kmsg(int fd, char *reason, char *bad, size_t size)
 {
 	char rec[2048];
-	int bad = 0;
+	int found = 0;
 	size_t k;
 	ssize_t n;
 
@@ -877,20 +899,24 @@ static int read_kmsg(int fd, char *reason, size_t size)
 			continue;
 		if (!*reason && !strncmp(text, "rloader: ", 9))
 			snprintf(reason, size, "%s", text);
-		for (k = 0; k < ARRAY_SIZE(bad_lines); k++)
-			if (strstr(text, bad_lines[k]))
-				bad = 1;
+		for (k = 0; k < ARRAY_SIZE(bad_lines) && !found; k++) {
+			if (strstr(text, bad_lines[k])) {
+				snprintf(bad, size, "%s", text);
+				found = 1;
+			}
+		}
 	}
-	return bad;
+	return found;
 }
 
 /* Loads image @index; returns 1 if it passed. */
 static int run_one(const char *dev, int kfd, uint64_t index, const struct seed *s, size_t len)
 {
-	static char before[MAX_LOADED][MODULE_NAME_LEN], after[MAX_LOADED][MODULE_NAME_LEN];
+	static char before[MAX_LOADED][LISTED_LEN], after[MAX_LOADED][LISTED_LEN];
 	unsigned int nb, na, k;
-	char reason[200] = "", outcome[80];
-	int fd, err = 0, ok = 1, bad;
+	char reason[160] = "", bad[160] = "", outcome[80];
+	const char *why = "";
+	int fd, err = 0, ok = 1;
 	ssize_t n;
 
 	nb = read_modules(before, MAX_LOADED);
@@ -913,33 +939,42 @@ static int run_one(const char *dev, int kfd, uint64_t index, const struct seed *
 		for (k = 0; k < na; k++) {
 			if (listed(before, nb, after[k]))
 				continue;
-			if (syscall(SYS_delete_module, after[k], O_NONBLOCK)) {
-				snprintf(outcome, sizeof(outcome), "unload:%s", errname(errno));
-				ok = 0;
+			if (!syscall(SYS_delete_module, after[k], O_NONBLOCK))
+				continue;
+			if (errno == EBUSY && is_permanent(after[k])) {
+				snprintf(outcome, sizeof(outcome), "permanent");
+				/* It is there to stay: not left behind by the next images. */
+				if (nb < MAX_LOADED)
+					memcpy(before[nb++], after[k], LISTED_LEN);
+				continue;
 			}
+			snprintf(outcome, sizeof(outcome), "unload:%s", errname(errno));
+			why = after[k];
+			ok = 0;
 		}
 		na = read_modules(after, MAX_LOADED);
 		for (k = 0; k < na && ok; k++)
 			if (!listed(before, nb, after[k])) {
 				snprintf(outcome, sizeof(outcome), "unload:left");
+				why = after[k];
 				ok = 0;
 			}
 	}
-	bad = read_kmsg(kfd, reason, sizeof(reason));
-	if (err > 0) {
+	if (read_kmsg(kfd, reason, bad, sizeof(reason))) {
+		snprintf(outcome, sizeof(outcome), "report");
+		why = bad;
+		ok = 0;
+	} else if (err > 0) {
 		ok = !!*reason;
 		snprintf(outcome, sizeof(outcome), "%s:%s", ok ? "refused" : "noreason",
 			 errname(err));
+		why = reason;
 	} else if (err < 0) {
 		snprintf(outcome, sizeof(outcome), "short-write");
 		ok = 0;
 	}
-	if (bad) {
-		snprintf(outcome, sizeof(outcome), "report");
-		ok = 0;
-	}
 	report("fuzz: %llu %s %s -> %s%s%s", (unsigned long long)index, s->name, desc, outcome,
-	       *reason ? " " : "", reason);
+	       *why ? " " : "", why);
 	return ok;
 }
 
