@@ -22,7 +22,8 @@
 #
 # A boot runs at most RLOADER_FUZZ_PER_BOOT images (default 5000), so that
 # kmemleak scans now and then; after RLOADER_FUZZ_MAX_BOOTS boots (default:
-# no limit) it stops, and every image not run counts as a failure.  RLOADER_GUEST_DIR and RLOADER_KSFT_SRC work
+# no limit) or once RLOADER_FUZZ_MAX_SECS have passed (checked before each
+# boot) it stops, and every image not run counts as a failure.  RLOADER_GUEST_DIR and RLOADER_KSFT_SRC work
 # as for guest.sh.  To rebuild one image on the host: rloader_fuzz --seed
 # SEED --first INDEX --write out.ko followed by the module list of the
 # boot's "rloader-guest: fuzz begin" line.
@@ -39,6 +40,7 @@ summary=${RLOADER_FUZZ_SUMMARY:-$fdir/summary.txt}
 per_boot=${RLOADER_FUZZ_PER_BOOT:-5000}
 stall=${RLOADER_FUZZ_STALL:-120}
 max_boots=${RLOADER_FUZZ_MAX_BOOTS:-0}
+max_secs=${RLOADER_FUZZ_MAX_SECS:-0}
 rm -rf "$fdir"
 mkdir -p "$fdir" "$(dirname "$summary")"
 results=$fdir/results.txt
@@ -64,6 +66,10 @@ start=$(date +%s)
 while [ "$first" -lt "$count" ]; do
 	if [ "$max_boots" -gt 0 ] && [ "$boot" -ge "$max_boots" ]; then
 		echo "fuzz-guest($flavour): $boot boots done, stopping at image $first"
+		break
+	fi
+	if [ "$max_secs" -gt 0 ] && [ $(($(date +%s) - start)) -ge "$max_secs" ]; then
+		echo "fuzz-guest($flavour): $max_secs s are up, stopping at image $first"
 		break
 	fi
 	n=$((count - first))
@@ -170,6 +176,14 @@ ran=$(wc -l < "$results")
 	if grep -vqE ' -> (accepted|permanent|refused:)' "$results"; then
 		echo "Failed images (seed $seed; logs in $fdir):"
 		grep -vE ' -> (accepted|permanent|refused:)' "$results" | head -100 | sed 's/^/  /'
+		echo
+		# The images are rebuilt from the stripped modules of the initramfs.
+		mods=$(grep -a -m1 -o "rloader-guest: fuzz begin .*" "$fdir/boot-1.log.txt" |
+			sed 's/.*modules: *//; s|/lib/modules/[^/]*/kernel/||g')
+		kdir=$(echo "$gdir"/root/lib/modules/*/kernel)
+		echo "To rebuild image I on the host (write it to /dev/rloader to replay it):"
+		echo "  cd $kdir &&"
+		echo "  $gdir/root/kselftest/rloader/rloader_fuzz --seed $seed --first I --write /tmp/I.ko $mods"
 		echo
 	fi
 } > "$summary"

@@ -1017,10 +1017,11 @@ int main(int argc, char **argv)
 	if (out) {
 		FILE *f = fopen(out, "wb");
 
-		build(seed, first, &len);
+		const struct seed *s = build(seed, first, &len);
+
 		if (!f || fwrite(work, 1, len, f) != len || fclose(f))
 			die("cannot write %s", out);
-		printf("fuzz: %llu %s\n", (unsigned long long)first, desc);
+		printf("fuzz: %llu %s %s\n", (unsigned long long)first, s->name, desc);
 		return 0;
 	}
 	if (!dry) {
