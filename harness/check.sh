@@ -3,7 +3,8 @@
 #
 # make check: install what is missing, run the lints (checkpatch on the
 # series, rustfmt, clippy), build both kernels, run the host tests and the
-# guest selftests on the normal and the debug kernel.  The last line is
+# guest selftests on the normal and the debug kernel, and a bounded guest
+# fuzzing run on the debug kernel.  The last line is
 # "N passed, N failed", summed over everything.
 
 set -uo pipefail
@@ -57,6 +58,12 @@ need $normal_ok vng-normal --tests bash harness/vng.sh "$build" normal
 need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
 need $debug_ok guest-debug --tests bash harness/guest.sh "$build" debug test
+# A bounded run of the guest fuzzer (make fuzz-guest for long ones): about
+# 10 images/s plus a minute per boot under TCG, and a boot more for each
+# crash, at most RLOADER_CHECK_FUZZ_BOOTS of them.
+fuzz_images=${RLOADER_CHECK_FUZZ_IMAGES:-1000}
+RLOADER_FUZZ_MAX_BOOTS=${RLOADER_CHECK_FUZZ_BOOTS:-4} \
+	need $debug_ok fuzz-debug --tests bash harness/fuzz-guest.sh "$build" debug "$fuzz_images"
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log)"
 echo "== took $(( $(date +%s) - start )) s"
