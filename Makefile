@@ -7,6 +7,8 @@
 #   make check    host tests + selftests on the normal and the debug kernel
 #   make run      boot the normal kernel and show /dev/rloader taking a module
 #   make vng      run the selftests under virtme-ng
+#   make fuzz-guest   fuzz /dev/rloader on the debug kernel (RLOADER_FUZZ_IMAGES
+#                 images of seed RLOADER_FUZZ_SEED)
 #   make series   write the project as a format-patch series
 #   make rustfmtcheck, make clippy, make checkpatch   the lints of make check
 
@@ -22,7 +24,7 @@ FRAG_normal := rloader.config
 FRAG_debug := rloader.config rloader-debug.config
 
 .PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
-	host-test guest-normal guest-debug check run run-shell vng series bench clean \
+	host-test guest-normal guest-debug check run run-shell vng series bench clean fuzz-guest \
 	rustfmtcheck clippy checkpatch lint
 
 all: kernel-normal
@@ -56,6 +58,12 @@ guest-debug: kernel-debug
 
 check:
 	@bash harness/check.sh $(B) $(JOBS)
+
+RLOADER_FUZZ_IMAGES ?= 20000
+RLOADER_FUZZ_SEED ?= 1
+fuzz-guest: kernel-debug
+	@RLOADER_FUZZ_SUMMARY=$(B)/logs/fuzz-guest-summary.txt \
+		bash harness/fuzz-guest.sh $(B) debug $(RLOADER_FUZZ_IMAGES) $(RLOADER_FUZZ_SEED)
 
 run: kernel-normal
 	@bash harness/guest.sh $(B) normal demo
