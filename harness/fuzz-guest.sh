@@ -10,9 +10,11 @@
 #
 # Every image is one test: it passes if rloader accepted it (and it was
 # unloaded again, or it has no exit function and stays, as the kernel wants)
-# or refused it with an errno and a reason in the kernel log.  A crash, a hang (no console output for RLOADER_FUZZ_STALL s, default
-# 120, or the kernel's soft lockup / hung task panic), a warning, a KASAN
-# report, a refusal without a reason or a failed unload fails it.  After
+# or refused it with an errno and a reason in the kernel log.  A crash, a
+# hang (no console output for RLOADER_FUZZ_STALL s, default 240: the debug
+# kernel has no soft lockup or hung task detector, whose panics would come
+# first), a warning, a KASAN report, a refusal without a reason or a failed
+# unload fails it.  After
 # each boot the log goes through checklog.sh (lockdep, kmemleak, ...): each
 # problem it finds is one more failure, as is a boot whose end (rloader
 # unloaded, kmemleak scanned) is missing.  The results, one line per image,
@@ -38,7 +40,7 @@ logdir=$build/logs
 fdir=$logdir/fuzz-$flavour
 summary=${RLOADER_FUZZ_SUMMARY:-$fdir/summary.txt}
 per_boot=${RLOADER_FUZZ_PER_BOOT:-5000}
-stall=${RLOADER_FUZZ_STALL:-120}
+stall=${RLOADER_FUZZ_STALL:-240}
 max_boots=${RLOADER_FUZZ_MAX_BOOTS:-0}
 max_secs=${RLOADER_FUZZ_MAX_SECS:-0}
 rm -rf "$fdir"
