@@ -113,6 +113,23 @@ while [ "$first" -lt "$count" ]; do
 		c=$first
 		[ -n "$last" ] && c=$((last + 1))
 		if ! grep -aq "fuzz: begin $c " "$blog.txt"; then
+			if [ -n "$last" ]; then
+				# Died after the result of image $last: a crash in
+				# work that image left behind (a deferred free...).
+				sed -n "/fuzz: $last /,\$p" "$blog.txt" > "$fdir/tail.txt"
+				line=$(grep -m1 -aE "$bad" "$fdir/tail.txt" | sed 's/^\[[ 0-9.]*\] //')
+				if [ -n "$line" ]; then
+					grep -m1 -aE -A40 "$bad" "$fdir/tail.txt" > "$fdir/crash-$last-after.txt"
+					echo "boot $boot: after image $last: $(crash_kind "$fdir/tail.txt"): $line (crash-$last-after.txt)" >> "$problems"
+					echo "fuzz-guest($flavour): after image $last: $line"
+					stuck=0 first=$c
+					checked=$fdir/before.txt
+					sed -n "1,/fuzz: $last /p" "$blog.txt" > "$checked"
+					"$here/checklog.sh" "$checked" > "$fdir/checklog-$boot.out" ||
+						sed "s/^/boot $boot: /" "$fdir/checklog-$boot.out" >> "$problems"
+					continue
+				fi
+			fi
 			echo "boot $boot: died before image $c (see $blog)" >> "$problems"
 			stuck=$((stuck + 1))
 			[ $stuck -ge 2 ] && break
