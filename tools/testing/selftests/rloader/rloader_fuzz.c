@@ -466,11 +466,14 @@ static int m_rela(void)
 		r[k].r_info = ELF64_R_INFO(sym, type);
 		note("rela[%u][%zu].sym=0x%x", i, k, sym);
 		break;
-	default:
+	default: {
 		/* Far enough to overflow a 32-bit field. */
-		r[k].r_addend += (int64_t)(below(2) ? 1 : -1) << (32 + below(31));
+		uint64_t up = below(2), d = (uint64_t)1 << (32 + below(31));
+
+		r[k].r_addend = up ? (uint64_t)r[k].r_addend + d : (uint64_t)r[k].r_addend - d;
 		note("rela[%u][%zu].r_addend=0x%llx", i, k, (unsigned long long)r[k].r_addend);
 		break;
+	}
 	}
 	return 0;
 }
@@ -554,12 +557,12 @@ static int m_modinfo(void)
 		break;
 	case 2:
 		/* An entry at least as long as "livepatch=Y" is overwritten by it. */
-		for (k = below(size); k < size && (p[k] || k + 12 >= size || strlen(p + k + 1) < 11);
-		     k++)
-			;
-		if (k >= size)
+		for (k = below(size); k + 12 < size; k++)
+			if (!p[k] && strnlen(p + k + 1, size - k - 1) >= 11)
+				break;
+		if (k + 12 >= size)
 			return -1;
-		memset(p + k + 1, 0, strlen(p + k + 1));
+		memset(p + k + 1, 0, strnlen(p + k + 1, size - k - 1));
 		memcpy(p + k + 1, "livepatch=Y", 11);
 		note("modinfo.livepatch@0x%zx", k + 1);
 		break;
