@@ -813,17 +813,22 @@ static const struct seed *build(uint64_t seed, uint64_t index, size_t *len)
 /* Longer than a module name: a name that lost its NUL shows up in full. */
 #define LISTED_LEN	256
 
-/* The names in /proc/modules; returns how many. */
+/*
+ * The names in /proc/modules; returns how many.  Only lines of the form
+ * "NAME SIZE REFS ..." count: a name without its NUL prints whatever
+ * follows it in struct module, which can break its line in pieces.
+ */
 static unsigned int read_modules(char names[][LISTED_LEN], unsigned int max)
 {
 	FILE *f = fopen("/proc/modules", "r");
-	char line[1024];
-	unsigned int n = 0;
+	char line[4096];
+	unsigned long size;
+	unsigned int n = 0, refs;
 
 	if (!f)
 		die("cannot read /proc/modules");
 	while (n < max && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%255s", names[n]) == 1)
+		if (sscanf(line, "%255s %lu %u", names[n], &size, &refs) == 3)
 			n++;
 	fclose(f);
 	return n;
@@ -841,7 +846,7 @@ static int listed(char names[][LISTED_LEN], unsigned int n, const char *name)
 static int is_permanent(const char *name)
 {
 	FILE *f = fopen("/proc/modules", "r");
-	char line[1024], first[LISTED_LEN];
+	char line[4096], first[LISTED_LEN];
 	int found = 0;
 
 	if (!f)
