@@ -9,6 +9,8 @@
 #   make vng      run the selftests under virtme-ng
 #   make stress   concurrency stress on the debug kernel, 4 vCPUs, for
 #                 RLOADER_STRESS_SECONDS (default 600)
+#   make fuzz-guest   fuzz /dev/rloader on the debug kernel (RLOADER_FUZZ_IMAGES
+#                 images of seed RLOADER_FUZZ_SEED)
 #   make series   write the project as a format-patch series
 #   make rustfmtcheck, make clippy, make checkpatch   the lints of make check
 
@@ -24,7 +26,7 @@ FRAG_normal := rloader.config
 FRAG_debug := rloader.config rloader-debug.config
 
 .PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
-	host-test guest-normal guest-debug stress check run run-shell vng series bench clean \
+	host-test guest-normal guest-debug stress check run run-shell vng series bench clean fuzz-guest \
 	rustfmtcheck clippy checkpatch lint
 
 all: kernel-normal
@@ -63,6 +65,12 @@ stress: kernel-debug
 
 check:
 	@bash harness/check.sh $(B) $(JOBS)
+
+RLOADER_FUZZ_IMAGES ?= 20000
+RLOADER_FUZZ_SEED ?= 1
+fuzz-guest: kernel-debug
+	@RLOADER_FUZZ_SUMMARY=$(B)/logs/fuzz-guest-summary.txt \
+		bash harness/fuzz-guest.sh $(B) debug $(RLOADER_FUZZ_IMAGES) $(RLOADER_FUZZ_SEED)
 
 run: kernel-normal
 	@bash harness/guest.sh $(B) normal demo

@@ -3,8 +3,8 @@
 #
 # make check: install what is missing, run the lints (checkpatch on the
 # series, rustfmt, clippy), build both kernels, run the host tests and the
-# guest selftests on the normal and the debug kernel, and a short
-# concurrency stress on the debug kernel.  The last line is
+# guest selftests on the normal and the debug kernel, a short concurrency
+# stress and a bounded guest fuzzing run on the debug kernel.  The last line is
 # "N passed, N failed", summed over everything.
 
 set -uo pipefail
@@ -60,7 +60,13 @@ stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config 
 need $debug_ok guest-debug --tests bash harness/guest.sh "$build" debug test
 # Concurrency stress, bounded: 4 vCPUs, RLOADER_STRESS_CHECK_SECONDS (40).
 need $debug_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
-	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-40}" bash harness/guest.sh "$build" debug stress
+	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-20}" bash harness/guest.sh "$build" debug stress
+# A bounded run of the guest fuzzer (make fuzz-guest for long ones): about
+# 10 images/s plus a minute per boot under TCG, and a boot more for each
+# crash, at most RLOADER_CHECK_FUZZ_BOOTS of them.
+fuzz_images=${RLOADER_CHECK_FUZZ_IMAGES:-600}
+RLOADER_FUZZ_MAX_BOOTS=${RLOADER_CHECK_FUZZ_BOOTS:-4} \
+	need $debug_ok fuzz-debug --tests bash harness/fuzz-guest.sh "$build" debug "$fuzz_images"
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log)"
 echo "== took $(( $(date +%s) - start )) s"

@@ -9,7 +9,8 @@
 # stress (run rloader_stress.sh for RLOADER_STRESS_SECONDS, default 60;
 # counted like test),
 # demo (show /dev/rloader taking a module), bench (time insmod's loader and
-# rloader side by side; RLOADER_BENCH_ROUNDS rounds) or shell (demo, then a
+# rloader side by side; RLOADER_BENCH_ROUNDS rounds), fuzz (one boot of
+# harness/fuzz-guest.sh, which reads the log) or shell (demo, then a
 # shell).  The serial console goes to BUILD_DIR/logs/guest-FLAVOUR-MODE.log;
 # the run fails if the guest did not finish, a test failed, or the log shows
 # a kernel problem (see checklog.sh).
@@ -19,6 +20,11 @@
 # initramfs and the console log out of BUILD_DIR, RLOADER_KSFT_SRC names the
 # selftests tree to install (default: BUILD_DIR/linux's), and
 # RLOADER_GUEST_CPUS sets the number of vCPUs (default 2).
+#
+# For repeated boots (fuzz-guest.sh): RLOADER_GUEST_REUSE=1 boots the
+# initramfs already there instead of building it again, RLOADER_GUEST_APPEND
+# adds to the kernel command line, and RLOADER_GUEST_STALL=SECS stops the
+# guest once its console has been silent that long (a hang).
 
 set -uo pipefail
 build=$1 flavour=$2 mode=$3
@@ -39,25 +45,29 @@ die() { echo "guest($flavour): $*" >&2; exit 1; }
 [ -f "$kimg" ] || die "$kimg missing: run 'make kernel-$flavour'"
 
 # --- initramfs -------------------------------------------------------------
-rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,mnt,lib/modules}
-cp /bin/busybox "$root/bin/busybox" || die "busybox-static missing: run 'make setup'"
-ln -s busybox "$root/bin/sh"
-echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
-echo "root:x:0:" > "$root/etc/group"
-install -m 755 "$here/guest/init" "$root/init"
-install -m 644 "$here/guest/demo.sh" "$root/demo.sh"
-make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
-	modules_install > "$gdir/modules_install.log" 2>&1 ||
-	{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
-make -s -C "$ksft" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
-	install > "$gdir/kselftest_install.log" 2>&1 ||
-	{ cat "$gdir/kselftest_install.log"; die "kselftest install failed"; }
-# rloaderctl, rloader-check, their libraries and the test images.
-bash "$here/ctl.sh" "$build" build || die "building rloaderctl failed"
-bash "$here/ctl.sh" "$build" install "$root" || die "installing rloaderctl failed"
-(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$gdir/initramfs.cpio.gz" ||
-	die "cpio failed"
+if [ "${RLOADER_GUEST_REUSE:-0}" = 1 ] && [ -f "$gdir/initramfs.cpio.gz" ]; then
+	echo "guest($flavour): reusing $gdir/initramfs.cpio.gz"
+else
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,mnt,lib/modules}
+	cp /bin/busybox "$root/bin/busybox" || die "busybox-static missing: run 'make setup'"
+	ln -s busybox "$root/bin/sh"
+	echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+	echo "root:x:0:" > "$root/etc/group"
+	install -m 755 "$here/guest/init" "$root/init"
+	install -m 644 "$here/guest/demo.sh" "$root/demo.sh"
+	make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+		modules_install > "$gdir/modules_install.log" 2>&1 ||
+		{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
+	make -s -C "$ksft" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
+		install > "$gdir/kselftest_install.log" 2>&1 ||
+		{ cat "$gdir/kselftest_install.log"; die "kselftest install failed"; }
+	# rloaderctl, rloader-check, their libraries and the test images.
+	bash "$here/ctl.sh" "$build" build || die "building rloaderctl failed"
+	bash "$here/ctl.sh" "$build" install "$root" || die "installing rloaderctl failed"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$gdir/initramfs.cpio.gz" ||
+		die "cpio failed"
+fi
 
 # --- accelerator: KVM only if it demonstrably boots -------------------------
 qemu=(qemu-system-x86_64 -m 2G -smp "${RLOADER_GUEST_CPUS:-2}" -display none -monitor none -no-reboot
@@ -67,6 +77,7 @@ append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrou
 [ -n "${RLOADER_GUEST_TESTS:-}" ] && append="$append rltests=$RLOADER_GUEST_TESTS"
 # RLOADER_STRESS_SECONDS: the duration of rloader_stress.sh (stress mode).
 [ "$mode" = stress ] && append="$append rlstress=${RLOADER_STRESS_SECONDS:-60}"
+[ -n "${RLOADER_GUEST_APPEND:-}" ] && append="$append $RLOADER_GUEST_APPEND"
 probe=$build/kvm-probe
 if [ ! -f "$probe" ]; then
 	echo tcg > "$probe"
@@ -93,7 +104,26 @@ if [ "$mode" = shell ]; then
 	exit 0
 fi
 timeout "$limit" "${qemu[@]}" "${accel[@]}" -serial stdio \
-	-append "$append rlguest=$mode" </dev/null > "$log" 2>&1
+	-append "$append rlguest=$mode" </dev/null > "$log" 2>&1 &
+qpid=$!
+stall=${RLOADER_GUEST_STALL:-0}
+if [ "$stall" -gt 0 ]; then
+	# The watchdog: stop the guest once the console is silent for $stall s.
+	size=-1 quiet=0
+	while kill -0 $qpid 2>/dev/null; do
+		sleep 5
+		now=$(stat -c %s "$log" 2>/dev/null || echo 0)
+		if [ "$now" != "$size" ]; then
+			size=$now quiet=0
+		elif [ $((quiet += 5)) -ge "$stall" ]; then
+			echo "guest($flavour): no console output for $stall s, stopping the guest" >&2
+			echo "rloader-guest: watchdog: no console output for $stall s" >> "$log"
+			kill $qpid
+			break
+		fi
+	done
+fi
+wait $qpid
 rc=$?
 secs=$(( $(date +%s) - start ))
 [ $rc = 124 ] && echo "guest($flavour): timed out after $limit s" >&2
@@ -118,6 +148,10 @@ test|stress)
 	fail=$((fail + problems))
 	echo "guest($flavour): $pass passed, $fail failed in $secs s"
 	[ "$fail" = 0 ]
+	;;
+fuzz)
+	# fuzz-guest.sh reads the log.
+	[ $problems = 0 ]
 	;;
 bench)
 	grep '^bench: ' "$log.txt" > "$gdir/bench.txt"

@@ -10,7 +10,7 @@
 set -uo pipefail
 build=$1
 build=$(realpath -m "$build")
-fuzz_secs=${2:-${RLOADER_FUZZ_SECONDS:-120}}
+fuzz_secs=${2:-${RLOADER_FUZZ_SECONDS:-60}}
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p "$build/logs"

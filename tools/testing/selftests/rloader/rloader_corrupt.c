@@ -10,7 +10,6 @@
  * an error kind for that reason, the KIND carries its name.  Exits 1 with a
  * message if IN.ko lacks what KIND needs, 2 on a usage error.
  */
-#include <elf.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,25 +17,11 @@
 #include <string.h>
 
 #include "../kselftest.h"
+#include "rloader_elf.h"
 
-/* The kernel's livepatch markers (include/uapi/linux/elf.h); not in libc. */
-#ifndef SHN_LIVEPATCH
-#define SHN_LIVEPATCH		0xff20
-#endif
-#ifndef SHF_RELA_LIVEPATCH
-#define SHF_RELA_LIVEPATCH	0x00100000
-#endif
-
-#define THIS_MODULE		".gnu.linkonce.this_module"
 /* Where modpost puts the name in struct module, and its size. */
 #define MODULE_NAME_OFFSET	24
 #define MODULE_NAME_LEN		56
-
-static unsigned char *image;
-static size_t image_len;
-static Elf64_Ehdr *ehdr;
-static Elf64_Shdr *shdrs;
-static unsigned int shnum;
 
 static __noreturn __printf(1, 2) void die(const char *fmt, ...)
 {
@@ -50,16 +35,11 @@ static __noreturn __printf(1, 2) void die(const char *fmt, ...)
 	exit(1);
 }
 
-/* True if [off, off + len) lies inside the image. */
-static int in_image(uint64_t off, uint64_t len)
-{
-	return off <= image_len && len <= image_len - off;
-}
-
 static void read_image(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	size_t cap = 1 << 16, n;
+	const char *msg;
 
 	if (!f)
 		die("cannot open %s", path);
@@ -76,18 +56,9 @@ static void read_image(const char *path)
 	fclose(f);
 
 	/* What every KIND relies on; anything less is not a module to start from. */
-	ehdr = (Elf64_Ehdr *)image;
-	if (image_len < sizeof(*ehdr) || memcmp(ehdr->e_ident, ELFMAG, SELFMAG) ||
-	    ehdr->e_ident[EI_CLASS] != ELFCLASS64 || ehdr->e_machine != EM_X86_64 ||
-	    ehdr->e_type != ET_REL)
-		die("%s is not an x86_64 relocatable ELF64 object", path);
-	shnum = ehdr->e_shnum;
-	if (ehdr->e_shentsize != sizeof(Elf64_Shdr) || !shnum ||
-	    ehdr->e_shoff % 8 || !in_image(ehdr->e_shoff, (uint64_t)shnum * sizeof(Elf64_Shdr)))
-		die("%s: unusable section header table", path);
-	shdrs = (Elf64_Shdr *)(image + ehdr->e_shoff);
-	if (ehdr->e_shstrndx == SHN_UNDEF || ehdr->e_shstrndx >= shnum)
-		die("%s: no section name table", path);
+	msg = rl_elf_parse();
+	if (msg)
+		die("%s: %s", path, msg);
 }
 
 static void write_image(const char *path)
@@ -103,53 +74,39 @@ static void write_image(const char *path)
 /* The file bytes of section @i, which must have some, inside the image. */
 static unsigned char *contents(unsigned int i)
 {
-	Elf64_Shdr *s = &shdrs[i];
+	unsigned char *p = rl_section_bytes(i);
 
-	if (s->sh_type == SHT_NOBITS || !in_image(s->sh_offset, s->sh_size))
+	if (!p)
 		die("section %u has no bytes in the file", i);
-	return image + s->sh_offset;
+	return p;
 }
 
 /* The contents of a table of @entsize-byte entries; sets *@count. */
 static void *table(unsigned int i, size_t entsize, size_t *count)
 {
-	unsigned char *p = contents(i);
+	void *p = rl_table(i, entsize, count);
 
-	if (shdrs[i].sh_offset % 8 || shdrs[i].sh_entsize != entsize)
+	if (!p)
 		die("section %u is not an aligned array of %zu-byte entries", i, entsize);
-	*count = shdrs[i].sh_size / entsize;
 	return p;
-}
-
-static const char *section_name(unsigned int i)
-{
-	Elf64_Shdr *names = &shdrs[ehdr->e_shstrndx];
-	const char *base = (const char *)contents(ehdr->e_shstrndx);
-
-	if (shdrs[i].sh_name >= names->sh_size ||
-	    !memchr(base + shdrs[i].sh_name, 0, names->sh_size - shdrs[i].sh_name))
-		return "";
-	return base + shdrs[i].sh_name;
 }
 
 static Elf64_Shdr *need_section(const char *name)
 {
-	unsigned int i;
+	unsigned int i = rl_find_section(name);
 
-	for (i = 1; i < shnum; i++)
-		if (!strcmp(section_name(i), name))
-			return &shdrs[i];
-	die("no section %s", name);
+	if (!i)
+		die("no section %s", name);
+	return &shdrs[i];
 }
 
 static unsigned int symtab_index(void)
 {
-	unsigned int i;
+	unsigned int i = rl_symtab();
 
-	for (i = 1; i < shnum; i++)
-		if (shdrs[i].sh_type == SHT_SYMTAB)
-			return i;
-	die("no symbol table");
+	if (!i)
+		die("no symbol table");
+	return i;
 }
 
 static Elf64_Sym *symbols(size_t *count)
@@ -266,19 +223,12 @@ static Elf64_Rela *alloc_reloc(Elf64_Shdr **target)
 static char *modinfo_entry(const char *key)
 {
 	Elf64_Shdr *info = need_section(".modinfo");
-	char *p = (char *)contents(info - shdrs), *end = p + info->sh_size;
-	size_t keylen = strlen(key);
+	char *p = (char *)contents(info - shdrs);
+	char *entry = rl_modinfo_find(p, p + info->sh_size, key);
 
-	while (p < end) {
-		char *nul = memchr(p, 0, end - p);
-
-		if (!nul)
-			break;
-		if ((size_t)(nul - p) > keylen && !strncmp(p, key, keylen) && p[keylen] == '=')
-			return p;
-		p = nul + 1;
-	}
-	die("no %s= in .modinfo", key);
+	if (!entry)
+		die("no %s= in .modinfo", key);
+	return entry;
 }
 
 /* Changes the first byte of @s to something else. */
@@ -694,7 +644,7 @@ static void special_section(void)
 
 	for (i = 1; i < shnum; i++)
 		for (k = 0; k < ARRAY_SIZE(names); k++)
-			if (!strcmp(section_name(i), names[k])) {
+			if (!strcmp(rl_section_name(i), names[k])) {
 				shdrs[i].sh_flags &= ~(Elf64_Xword)SHF_ALLOC;
 				return;
 			}

@@ -1,0 +1,217 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fuzz /dev/rloader in the guest: rloader_fuzz writes COUNT damaged module
+# images, one at a time, under panic_on_warn and (debug kernel) KASAN with
+# kasan.fault=panic; the guest is booted again after every crash and goes on
+# with the next image.
+#
+#   harness/fuzz-guest.sh BUILD_DIR FLAVOUR COUNT [SEED]
+#
+# Every image is one test: it passes if rloader accepted it (and it was
+# unloaded again, or it has no exit function and stays, as the kernel wants)
+# or refused it with an errno and a reason in the kernel log.  A crash, a
+# hang (no console output for RLOADER_FUZZ_STALL s, default 240: the debug
+# kernel has no soft lockup or hung task detector, whose panics would come
+# first), a warning, a KASAN report, a refusal without a reason or a failed
+# unload fails it.  After
+# each boot the log goes through checklog.sh (lockdep, kmemleak, ...): each
+# problem it finds is one more failure, as is a boot whose end (rloader
+# unloaded, kmemleak scanned) is missing.  The results, one line per image,
+# and each boot's console are in LOGDIR/fuzz-FLAVOUR/; the table is printed
+# and written to RLOADER_FUZZ_SUMMARY (default LOGDIR/fuzz-FLAVOUR/
+# summary.txt).  The last line is "N passed, N failed".
+#
+# A boot runs at most RLOADER_FUZZ_PER_BOOT images (default 5000), so that
+# kmemleak scans now and then; after RLOADER_FUZZ_MAX_BOOTS boots (default:
+# no limit) or once RLOADER_FUZZ_MAX_SECS have passed (checked before each
+# boot) it stops, and every image not run counts as a failure.  RLOADER_GUEST_DIR and RLOADER_KSFT_SRC work
+# as for guest.sh.  To rebuild one image on the host: rloader_fuzz --seed
+# SEED --first INDEX --write out.ko followed by the module list of the
+# boot's "rloader-guest: fuzz begin" line.
+
+set -uo pipefail
+build=$1 flavour=$2 count=$3 seed=${4:-1}
+build=$(realpath -m "$build")
+here=$(cd "$(dirname "$0")" && pwd)
+gdir=${RLOADER_GUEST_DIR:-$build/guest/$flavour}
+logdir=$build/logs
+[ -n "${RLOADER_GUEST_DIR:-}" ] && logdir=$gdir
+fdir=$logdir/fuzz-$flavour
+summary=${RLOADER_FUZZ_SUMMARY:-$fdir/summary.txt}
+per_boot=${RLOADER_FUZZ_PER_BOOT:-5000}
+stall=${RLOADER_FUZZ_STALL:-240}
+max_boots=${RLOADER_FUZZ_MAX_BOOTS:-0}
+max_secs=${RLOADER_FUZZ_MAX_SECS:-0}
+rm -rf "$fdir"
+mkdir -p "$fdir" "$(dirname "$summary")"
+results=$fdir/results.txt
+problems=$fdir/problems.txt
+: > "$results"
+: > "$problems"
+
+bad='Oops|BUG:|WARNING:|Kernel panic|general protection fault|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|INFO: possible|INFO: task .* blocked|rcu: INFO|self-detected stall|soft lockup|kernel BUG|rloader-guest: watchdog'
+
+# crash_kind LOGFILE: what killed the guest, from its first report line.
+crash_kind() {
+	case "$(grep -m1 -aE "$bad" "$1")" in
+	*"BUG: KASAN"*) echo kasan ;;
+	*WARNING:*) echo warning ;;
+	*"soft lockup"* | *"blocked for more than"* | *"INFO: task"* | *stall* | *watchdog*) echo hang ;;
+	"") echo died ;;
+	*) echo crash ;;
+	esac
+}
+
+first=0 boot=0 reuse=0 stuck=0
+start=$(date +%s)
+while [ "$first" -lt "$count" ]; do
+	if [ "$max_boots" -gt 0 ] && [ "$boot" -ge "$max_boots" ]; then
+		echo "fuzz-guest($flavour): $boot boots done, stopping at image $first"
+		break
+	fi
+	if [ "$max_secs" -gt 0 ] && [ $(($(date +%s) - start)) -ge "$max_secs" ]; then
+		echo "fuzz-guest($flavour): $max_secs s are up, stopping at image $first"
+		break
+	fi
+	n=$((count - first))
+	[ "$n" -gt "$per_boot" ] && n=$per_boot
+	boot=$((boot + 1))
+	blog=$fdir/boot-$boot.log
+	echo "fuzz-guest($flavour): boot $boot: images $first..$((first + n - 1)) of seed $seed"
+	RLOADER_GUEST_REUSE=$reuse RLOADER_GUEST_STALL=$stall RLOADER_GUEST_TIMEOUT=$((900 + n)) \
+	RLOADER_GUEST_APPEND="panic_on_warn=1 kasan.fault=panic softlockup_panic=1 hung_task_panic=1 oops=panic rlfuzz=$seed,$first,$n" \
+		bash "$here/guest.sh" "$build" "$flavour" fuzz > "$fdir/boot-$boot.out" 2>&1
+	reuse=1
+	if [ ! -f "$logdir/guest-$flavour-fuzz.log" ]; then
+		cat "$fdir/boot-$boot.out"
+		echo "fuzz-guest($flavour): the guest did not boot" | tee -a "$problems"
+		break
+	fi
+	mv "$logdir/guest-$flavour-fuzz.log" "$blog"
+	rm -f "$logdir/guest-$flavour-fuzz.log.txt"
+	tr -d '\r' < "$blog" > "$blog.txt"
+	grep -aoE 'fuzz: [0-9]+ .* -> .*' "$blog.txt" > "$fdir/boot-$boot.res"
+	cat "$fdir/boot-$boot.res" >> "$results"
+	done_n=$(wc -l < "$fdir/boot-$boot.res")
+	last=$(tail -1 "$fdir/boot-$boot.res" | cut -d' ' -f2)
+	if [ "$done_n" = "$n" ]; then
+		# A whole boot: its end must be there too.
+		checked=$blog.txt
+		grep -q "rloader-guest: fuzz end" "$blog.txt" ||
+			echo "boot $boot: the guest died after its last image (see $blog)" >> "$problems"
+		grep -q "rloader-guest: rloader unloaded" "$blog.txt" ||
+			echo "boot $boot: rloader was not unloaded at the end" >> "$problems"
+		if [ "$flavour" = debug ] && ! grep -q "rloader-guest: kmemleak scan done" "$blog.txt"; then
+			echo "boot $boot: no kmemleak scan" >> "$problems"
+		fi
+		grep -q "rloader-guest: done" "$blog.txt" ||
+			echo "boot $boot: the guest did not finish" >> "$problems"
+		first=$((first + n))
+	else
+		# The guest died at the image after the last result.
+		c=$first
+		[ -n "$last" ] && c=$((last + 1))
+		if ! grep -aq "fuzz: begin $c " "$blog.txt"; then
+			if [ -n "$last" ]; then
+				# Died after the result of image $last: a crash in
+				# work that image left behind (a deferred free...).
+				sed -n "/fuzz: $last /,\$p" "$blog.txt" > "$fdir/tail.txt"
+				line=$(grep -m1 -aE "$bad" "$fdir/tail.txt" | sed 's/^\[[ 0-9.]*\] //')
+				if [ -n "$line" ]; then
+					grep -m1 -aE -A40 "$bad" "$fdir/tail.txt" > "$fdir/crash-$last-after.txt"
+					echo "boot $boot: after image $last: $(crash_kind "$fdir/tail.txt"): $line (crash-$last-after.txt)" >> "$problems"
+					echo "fuzz-guest($flavour): after image $last: $line"
+					stuck=0 first=$c
+					checked=$fdir/before.txt
+					sed -n "1,/fuzz: $last /p" "$blog.txt" > "$checked"
+					grep -av '^\[[ 0-9.]*\] fuzz: ' "$checked" > "$fdir/checked.txt"
+					"$here/checklog.sh" "$fdir/checked.txt" > "$fdir/checklog-$boot.out" ||
+						sed "s/^/boot $boot: /" "$fdir/checklog-$boot.out" >> "$problems"
+					continue
+				fi
+			fi
+			echo "boot $boot: died before image $c (see $blog)" >> "$problems"
+			stuck=$((stuck + 1))
+			[ $stuck -ge 2 ] && break
+			continue
+		fi
+		stuck=0
+		sed -n "/fuzz: begin $c /,\$p" "$blog.txt" > "$fdir/tail.txt"
+		kind=$(crash_kind "$fdir/tail.txt")
+		what=$(grep -m1 -ao "fuzz: begin $c .*" "$blog.txt" | cut -d' ' -f4-)
+		grep -m1 -aE -A40 "$bad" "$fdir/tail.txt" > "$fdir/crash-$c.txt"
+		[ -s "$fdir/crash-$c.txt" ] || tail -40 "$fdir/tail.txt" > "$fdir/crash-$c.txt"
+		line=$(grep -m1 -aE "$bad" "$fdir/tail.txt" | sed 's/^\[[ 0-9.]*\] //')
+		echo "fuzz: $c $what -> $kind ${line:-the guest stopped} (crash-$c.txt, boot-$boot.log)" >> "$results"
+		echo "fuzz-guest($flavour): image $c: $kind: ${line:-the guest stopped}"
+		# Only the part before the crash is checked below.
+		checked=$fdir/before.txt
+		sed -n "1,/fuzz: begin $c /p" "$blog.txt" > "$checked"
+		first=$((c + 1))
+	fi
+	# (Without the fuzzer's own lines: a "report" result quotes the report.)
+	grep -av '^\[[ 0-9.]*\] fuzz: ' "$checked" > "$fdir/checked.txt"
+	if ! "$here/checklog.sh" "$fdir/checked.txt" > "$fdir/checklog-$boot.out"; then
+		sed "s/^/boot $boot: /" "$fdir/checklog-$boot.out" >> "$problems"
+	fi
+done
+secs=$(( $(date +%s) - start ))
+
+# --- the table ----------------------------------------------------------------
+ran=$(wc -l < "$results")
+{
+	echo "rloader guest fuzzing: $flavour kernel, seed $seed, $ran of $count images in $boot boots, $secs s ($(awk -v n="$ran" -v s="$secs" 'BEGIN { printf "%.1f", s ? n / s : 0 }') images/s)"
+	echo
+	echo "| outcome | images |"
+	echo "|---|---|"
+	sed -E 's/.* -> ([^ :]+).*/\1/' "$results" | sort | uniq -c | sort -rn |
+		awk '{ printf "| %s | %d |\n", $2, $1 }'
+	echo
+	echo "| refused with | images |"
+	echo "|---|---|"
+	sed -nE 's/.* -> refused:([A-Z0-9]+).*/\1/p' "$results" | sort | uniq -c | sort -rn |
+		awk '{ printf "| %s | %d |\n", $2, $1 }'
+	echo
+	echo "| mutation class | images | accepted | failed |"
+	echo "|---|---|---|---|"
+	awk '{
+		split($0, part, " -> "); out = part[2]; sub(/ .*/, "", out)
+		n = split($4, m, ",")
+		delete seen
+		for (k = 1; k <= n; k++) {
+			c = m[k]; sub(/[.[@=].*/, "", c)
+			if (c == "" || c in seen) continue
+			seen[c] = 1; img[c]++
+			if (out == "accepted") acc[c]++
+			else if (out !~ /^refused:/) bad[c]++
+		}
+	} END { for (c in img) printf "| %s | %d | %d | %d |\n", c, img[c], acc[c], bad[c] }' \
+		"$results" | sort
+	echo
+	[ "$ran" -lt "$count" ] && echo "Not run: $((count - ran)) images (each one failure)." && echo
+	if [ -s "$problems" ]; then
+		echo "Problems in the boot logs:"
+		sed 's/^/  /' "$problems"
+		echo
+	fi
+	if grep -vqE ' -> (accepted|permanent|refused:)' "$results"; then
+		echo "Failed images (seed $seed; logs in $fdir):"
+		grep -vE ' -> (accepted|permanent|refused:)' "$results" | head -100 | sed 's/^/  /'
+		echo
+		# The images are rebuilt from the stripped modules of the initramfs.
+		mods=$(grep -a -m1 -o "rloader-guest: fuzz begin .*" "$fdir/boot-1.log.txt" |
+			sed 's/.*modules: *//; s|/lib/modules/[^/]*/kernel/||g')
+		kdir=$(echo "$gdir"/root/lib/modules/*/kernel)
+		echo "To rebuild image I on the host (write it to /dev/rloader to replay it):"
+		echo "  cd $kdir &&"
+		echo "  $gdir/root/kselftest/rloader/rloader_fuzz --seed $seed --first I --write /tmp/I.ko $mods"
+		echo
+	fi
+} > "$summary"
+cat "$summary"
+
+pass=$(grep -cE ' -> (accepted|permanent|refused:)' "$results")
+fail=$(( ran - pass + $(wc -l < "$problems") + count - ran ))
+echo "fuzz-guest($flavour): $pass passed, $fail failed in $secs s"
+[ "$fail" = 0 ]
