@@ -1253,3 +1253,38 @@ fn empty_sections_in_empty_memory_types_load() {
     let l = load(&i).expect("loads");
     assert_ne!(l.addresses[EXTRA], 0);
 }
+
+#[test]
+fn rejects_unknown_section_types_and_wild_absolute_pointers() {
+    let mut i = sample();
+    set_shdr(&mut i, idx::BSS, shdr::TYPE, 0x2a00);
+    assert_eq!(
+        err(&i),
+        Error::UnknownSectionType {
+            section: SectionIndex(idx::BSS),
+            sh_type: 0x2a00
+        }
+    );
+    // OS- and processor-specific types (SHT_LLVM_ADDRSIG, SHT_X86_64_UNWIND) are fine.
+    for t in [0x6fff_4c03u64, 0x7000_0001] {
+        let i = sample_with(vec![section(".x", t as u32, 0, vec![0; 4], 0)]);
+        parse(&i).expect("a vendor section type is accepted");
+    }
+    // A constructor pointer that no relocation set: 0 is not the module's code.
+    let i = sample_with(vec![section(
+        ".init_array",
+        SHT_PROGBITS,
+        SHF_ALLOC | SHF_WRITE,
+        vec![0; 8],
+        0,
+    )]);
+    assert!(matches!(
+        load(&i).unwrap_err(),
+        Error::BadTableEntry {
+            name: b".init_array",
+            entry: 0,
+            address: 0,
+            ..
+        }
+    ));
+}

@@ -43,6 +43,8 @@ pub const SHT_NOBITS: u32 = 8;
 pub const SHT_REL: u32 = 9;
 /// `SHT_SYMTAB_SHNDX` (extended section numbering).
 pub const SHT_SYMTAB_SHNDX: u32 = 18;
+/// `SHT_LOOS`: the first OS-specific section type.
+pub const SHT_LOOS: u32 = 0x6000_0000;
 
 /// `SHF_WRITE`.
 pub const SHF_WRITE: u64 = 0x1;

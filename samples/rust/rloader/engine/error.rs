@@ -270,8 +270,9 @@ errors! {
     } => ENOEXEC, "this-module-placement",
         ".gnu.linkonce.this_module is not writable, aligned data";
 
-    /// The name in `struct module` is empty or fills its `MODULE_NAME_LEN` bytes without a
-    /// NUL.
+    /// The name in `struct module` is empty or not NUL-terminated.
+    ///
+    /// It must end within its `MODULE_NAME_LEN` bytes.
     BadModuleName => ENOEXEC, "bad-module-name",
         "module name is empty or not NUL-terminated within {} bytes", MODULE_NAME_LEN;
 
@@ -378,6 +379,14 @@ errors! {
     } => ENOEXEC, "write-and-exec", "section {} '{}' has invalid WRITE|EXEC flags",
         section, Name(name);
 
+    /// A section's type is neither one of the gABI nor OS- or processor-specific.
+    UnknownSectionType {
+        /// The section.
+        section: SectionIndex,
+        /// `sh_type`.
+        sh_type: u32,
+    } => ENOEXEC, "unknown-section-type", "section {} has unknown type {:#x}", section, sh_type;
+
     /// An allocated executable section is `SHT_NOBITS`: its code would be zeros.
     ExecNobits {
         /// The section.
@@ -404,8 +413,7 @@ errors! {
     } => ENOMEM, "percpu-too-large", "per-CPU data of {} bytes is above the limit of {} bytes",
         size, PERCPU_LIMIT;
 
-    /// A table the kernel reads has a size that is not a whole number of entries (or, for
-    /// the ORC tables, the two do not match).
+    /// A table the kernel reads is not a whole number of entries (or the ORC tables differ).
     BadTableSize {
         /// The section.
         section: SectionIndex,
@@ -542,8 +550,9 @@ errors! {
     } => ENOEXEC, "bad-entry-point", "{} function at {:#x} is outside the module's code",
         which, address;
 
-    /// An entry of a table the kernel reads points outside the memory it must point into
-    /// (the module's code, or its memory; strings must end inside it).
+    /// An entry of a table the kernel reads points outside the module's memory or code.
+    ///
+    /// Code pointers must be in its code, others in its memory; strings must end inside it.
     BadTableEntry {
         /// The section.
         section: SectionIndex,

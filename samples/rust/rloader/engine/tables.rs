@@ -29,6 +29,15 @@ enum PointsInto {
     String,
 }
 
+/// How an entry field points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ptr {
+    /// An `s32` offset from the field's own address (`PREL32`).
+    Rel32,
+    /// A 64-bit address.
+    Abs64,
+}
+
 /// How C code finds a section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Found {
@@ -38,20 +47,23 @@ enum Found {
     Allocated,
 }
 
+/// A pointer field of a table entry: its offset, its form and what it points into.
+type Field = (usize, Ptr, PointsInto);
+
 /// A section the kernel reads: its name, how it is found, its entry size (0: not checked)
-/// and the offsets of its entries' 32-bit self-relative pointers with what they point into.
+/// and the pointer fields of its entries.
 struct Table {
     name: &'static [u8],
     found: Found,
     entsize: u64,
-    pointers: &'static [(usize, PointsInto)],
+    pointers: &'static [Field],
 }
 
 const fn table(
     name: &'static [u8],
     found: Found,
     entsize: u64,
-    pointers: &'static [(usize, PointsInto)],
+    pointers: &'static [Field],
 ) -> Table {
     Table {
         name,
@@ -62,18 +74,31 @@ const fn table(
 }
 
 /// Code addresses, one `s32` each.
-const SITES: &[(usize, PointsInto)] = &[(0, PointsInto::Code)];
+const SITES: &[Field] = &[(0, Ptr::Rel32, PointsInto::Code)];
+/// Code addresses, 64 bits each.
+const CODE: &[Field] = &[(0, Ptr::Abs64, PointsInto::Code)];
+/// Addresses of module data, 64 bits each.
+const DATA: &[Field] = &[(0, Ptr::Abs64, PointsInto::Module)];
+/// Exports: value, name and namespace, each an `s32`.
+const EXPORTS: &[Field] = &[
+    (0, Ptr::Rel32, PointsInto::Module),
+    (4, Ptr::Rel32, PointsInto::String),
+    (8, Ptr::Rel32, PointsInto::String),
+];
 
 /// The x86_64 6.12 sections C code reads from a module. The key of a `__jump_table` or
-/// `.static_call_sites` entry, and every field of `__param` and `__bug_table`, may point into
-/// the kernel and are not checked here.
+/// `.static_call_sites` entry, and the fields of `__param`, `__bug_table`, `__dyndbg` and
+/// `__bpf_raw_tp_map`, may point into the kernel and are not checked here.
 const TABLES: &[Table] = &[
     // struct alt_instr: instr_offset, repl_offset, ft_flags, instrlen, replacementlen.
     table(
         b".altinstructions",
         Found::ByName,
         14,
-        &[(0, PointsInto::Code), (4, PointsInto::Module)],
+        &[
+            (0, Ptr::Rel32, PointsInto::Code),
+            (4, Ptr::Rel32, PointsInto::Module),
+        ],
     ),
     table(b".smp_locks", Found::ByName, 4, SITES),
     table(b".orc_unwind_ip", Found::ByName, 4, SITES),
@@ -89,59 +114,58 @@ const TABLES: &[Table] = &[
         b"__ex_table",
         Found::Allocated,
         12,
-        &[(0, PointsInto::Code), (4, PointsInto::Code)],
+        &[
+            (0, Ptr::Rel32, PointsInto::Code),
+            (4, Ptr::Rel32, PointsInto::Code),
+        ],
     ),
     // struct jump_entry: code, target, key.
     table(
         b"__jump_table",
         Found::Allocated,
         16,
-        &[(0, PointsInto::Code), (4, PointsInto::Code)],
+        &[
+            (0, Ptr::Rel32, PointsInto::Code),
+            (4, Ptr::Rel32, PointsInto::Code),
+        ],
     ),
     // struct static_call_site: addr, key.
     table(b".static_call_sites", Found::Allocated, 8, SITES),
     // struct kernel_symbol: value_offset, name_offset, namespace_offset.
-    table(
-        b"__ksymtab",
-        Found::Allocated,
-        12,
-        &[
-            (0, PointsInto::Module),
-            (4, PointsInto::String),
-            (8, PointsInto::String),
-        ],
-    ),
-    table(
-        b"__ksymtab_gpl",
-        Found::Allocated,
-        12,
-        &[
-            (0, PointsInto::Module),
-            (4, PointsInto::String),
-            (8, PointsInto::String),
-        ],
-    ),
+    table(b"__ksymtab", Found::Allocated, 12, EXPORTS),
+    table(b"__ksymtab_gpl", Found::Allocated, 12, EXPORTS),
     table(b"__param", Found::Allocated, 0, &[]),
     table(b"__kcrctab", Found::Allocated, 4, &[]),
     table(b"__kcrctab_gpl", Found::Allocated, 4, &[]),
     table(b"__obsparm", Found::Allocated, 0, &[]),
-    table(b".ctors", Found::Allocated, 8, &[]),
-    table(b".init_array", Found::Allocated, 8, &[]),
-    table(b"__tracepoints_ptrs", Found::Allocated, 4, &[]),
-    table(b"__trace_printk_fmt", Found::Allocated, 8, &[]),
-    table(b"_ftrace_events", Found::Allocated, 8, &[]),
+    table(b".ctors", Found::Allocated, 8, CODE),
+    table(b".init_array", Found::Allocated, 8, CODE),
+    table(
+        b"__tracepoints_ptrs",
+        Found::Allocated,
+        4,
+        &[(0, Ptr::Rel32, PointsInto::Module)],
+    ),
+    table(
+        b"__trace_printk_fmt",
+        Found::Allocated,
+        8,
+        &[(0, Ptr::Abs64, PointsInto::String)],
+    ),
+    table(b"_ftrace_events", Found::Allocated, 8, DATA),
     table(b"_ftrace_eval_map", Found::Allocated, 8, &[]),
     table(b"__bpf_raw_tp_map", Found::Allocated, 0, &[]),
-    table(b"_error_injection_whitelist", Found::Allocated, 0, &[]),
-    table(b"_kprobe_blacklist", Found::Allocated, 8, &[]),
+    // struct error_injection_entry: addr, etype.
+    table(b"_error_injection_whitelist", Found::Allocated, 16, CODE),
+    table(b"_kprobe_blacklist", Found::Allocated, 8, CODE),
     table(b"__dyndbg", Found::Allocated, 0, &[]),
     table(b"__dyndbg_classes", Found::Allocated, 0, &[]),
-    table(b".printk_index", Found::Allocated, 8, &[]),
-    table(b".kunit_test_suites", Found::Allocated, 8, &[]),
-    table(b".kunit_init_test_suites", Found::Allocated, 8, &[]),
-    table(b"___srcu_struct_ptrs", Found::Allocated, 8, &[]),
-    table(b"__mcount_loc", Found::Allocated, 8, &[]),
-    table(b"__patchable_function_entries", Found::Allocated, 8, &[]),
+    table(b".printk_index", Found::Allocated, 8, DATA),
+    table(b".kunit_test_suites", Found::Allocated, 8, DATA),
+    table(b".kunit_init_test_suites", Found::Allocated, 8, DATA),
+    table(b"___srcu_struct_ptrs", Found::Allocated, 8, DATA),
+    table(b"__mcount_loc", Found::Allocated, 8, CODE),
+    table(b"__patchable_function_entries", Found::Allocated, 8, CODE),
 ];
 
 fn find(name: &[u8]) -> Option<&'static Table> {
@@ -280,10 +304,15 @@ pub fn check_relocated<'a>(
         let base = addresses.get(s.index.0).copied().unwrap_or(0);
         let entsize = t.entsize as usize;
         for (entry, e) in bytes.chunks_exact(entsize).enumerate() {
-            for &(off, into) in t.pointers {
-                let field = entry.wrapping_mul(entsize).wrapping_add(off) as u64;
-                let disp = Bytes(e).i32(off).unwrap_or(0);
-                let address = base.wrapping_add(field).wrapping_add(disp as i64 as u64);
+            for &(off, ptr, into) in t.pointers {
+                let address = match ptr {
+                    Ptr::Rel32 => {
+                        let field = entry.wrapping_mul(entsize).wrapping_add(off) as u64;
+                        let disp = Bytes(e).i32(off).unwrap_or(0);
+                        base.wrapping_add(field).wrapping_add(disp as i64 as u64)
+                    }
+                    Ptr::Abs64 => Bytes(e).u64(off).unwrap_or(0),
+                };
                 if !mem.holds(address, into) {
                     return Err(Error::BadTableEntry {
                         section: s.index,

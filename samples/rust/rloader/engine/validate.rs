@@ -366,7 +366,8 @@ fn check_symtab<'a>(
     })
 }
 
-/// Every section: not both `SHF_WRITE` and `SHF_EXECINSTR`; not executable `SHT_NOBITS`; a
+/// Every section: of a known type; not both `SHF_WRITE` and `SHF_EXECINSTR`; not executable
+/// `SHT_NOBITS`; a
 /// power-of-two alignment when allocated; a table the kernel reads placed with contents and
 /// whole entries ([`tables::check_section`], [`tables::check_orc`]); per-CPU data within
 /// [`PERCPU_LIMIT`]; no `SHT_REL`; every `SHT_RELA` checked by [`check_rela`]. Finds the
@@ -386,6 +387,12 @@ fn check_sections<'a>(
         let name = names.of(&s);
         if s.sh_flags & (SHF_WRITE | SHF_EXECINSTR) == SHF_WRITE | SHF_EXECINSTR {
             soft.add(Error::WriteAndExec { section, name });
+        }
+        if !is_known_type(s.sh_type) {
+            soft.add(Error::UnknownSectionType {
+                section,
+                sh_type: s.sh_type,
+            });
         }
         if s.is_alloc() && s.sh_flags & SHF_EXECINSTR != 0 && s.sh_type == SHT_NOBITS {
             soft.add(Error::ExecNobits { section, name });
@@ -584,6 +591,13 @@ fn check_symbols<'a>(symtab: &Symtab<'a>, shnum: usize, soft: &mut Soft<'a, '_>)
             _ => {}
         }
     }
+}
+
+/// True for the section types of the gABI (`SHT_NULL` to `SHT_SYMTAB_SHNDX`, without the
+/// reserved 12 and 13) and for every OS- or processor-specific type (`SHT_LOOS` and up, e.g.
+/// `SHT_LLVM_ADDRSIG`, `SHT_X86_64_UNWIND`): a type outside these is not one any tool wrote.
+fn is_known_type(sh_type: u32) -> bool {
+    matches!(sh_type, 0..=11 | 14..=18) || sh_type >= SHT_LOOS
 }
 
 /// A string table: `SHT_STRTAB` (else `None`), non-empty and NUL-terminated.

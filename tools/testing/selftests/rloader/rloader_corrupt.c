@@ -619,6 +619,12 @@ static void modinfo_unterminated(void)
 	contents(info - shdrs)[info->sh_size - 1] = 'x';
 }
 
+/* .comment gets a section type no tool writes. */
+static void unknown_section_type(void)
+{
+	need_section(".comment")->sh_type = 0x2a00;
+}
+
 /* The first non-empty allocated code section becomes SHT_NOBITS. */
 static void exec_nobits(void)
 {
@@ -819,6 +825,7 @@ static const struct kind {
 	{ "null-section-used", null_section_used },
 	{ "bad-module-name", bad_module_name },
 	{ "modinfo-unterminated", modinfo_unterminated },
+	{ "unknown-section-type", unknown_section_type },
 	{ "exec-nobits", exec_nobits },
 	{ "special-section", special_section },
 	{ "bad-table-size", bad_table_size },
