@@ -676,33 +676,30 @@ static void percpu_too_large(void)
 	s->sh_size = 64 << 20;
 }
 
+/* The relocations that fill the struct module template; sets *@count. */
+static Elf64_Rela *this_module_relocations(size_t *count)
+{
+	Elf64_Rela *r = rl_relocations_of(need_section(THIS_MODULE) - shdrs, count);
+
+	if (!r || !*count)
+		die("no relocations of %s", THIS_MODULE);
+	return r;
+}
+
 /* The relocation of struct module's init moves to another field. */
 static void this_module_relocation(void)
 {
-	char rela_name[sizeof(".rela") + sizeof(THIS_MODULE)];
-	Elf64_Shdr *rela;
-	Elf64_Rela *r;
 	size_t n;
 
-	snprintf(rela_name, sizeof(rela_name), ".rela%s", THIS_MODULE);
-	rela = need_section(rela_name);
-	r = table(rela - shdrs, sizeof(Elf64_Rela), &n);
-	if (!n)
-		die("%s is empty", rela_name);
-	r[0].r_offset = 0;
+	this_module_relocations(&n)[0].r_offset = 0;
 }
 
 /* init_module is relocated 256 MiB past itself, outside the module. */
 static void bad_entry_point(void)
 {
-	char rela_name[sizeof(".rela") + sizeof(THIS_MODULE)];
-	Elf64_Shdr *rela;
-	Elf64_Rela *r;
 	size_t n, k;
+	Elf64_Rela *r = this_module_relocations(&n);
 
-	snprintf(rela_name, sizeof(rela_name), ".rela%s", THIS_MODULE);
-	rela = need_section(rela_name);
-	r = table(rela - shdrs, sizeof(Elf64_Rela), &n);
 	for (k = 0; k < n; k++) {
 		Elf64_Sym *syms;
 		size_t nsyms, sym = ELF64_R_SYM(r[k].r_info);
@@ -713,26 +710,20 @@ static void bad_entry_point(void)
 			return;
 		}
 	}
-	die("no relocation of init_module in %s", rela_name);
+	die("no relocation of init_module in %s", THIS_MODULE);
 }
 
 /* The name of the first export is relocated 256 MiB past its string. */
 static void bad_table_entry(void)
 {
-	unsigned int ksymtab = need_section("__ksymtab") - shdrs, i;
-	Elf64_Rela *r;
-	size_t n, k;
+	size_t n = 0, k;
+	Elf64_Rela *r = rl_relocations_of(need_section("__ksymtab") - shdrs, &n);
 
-	for (i = 1; i < shnum; i++) {
-		if (shdrs[i].sh_type != SHT_RELA || shdrs[i].sh_info != ksymtab)
-			continue;
-		r = table(i, sizeof(Elf64_Rela), &n);
-		for (k = 0; k < n; k++)
-			if (r[k].r_offset == 4) {
-				r[k].r_addend += 256 << 20;
-				return;
-			}
-	}
+	for (k = 0; r && k < n; k++)
+		if (r[k].r_offset == 4) {
+			r[k].r_addend += 256 << 20;
+			return;
+		}
 	die("no relocation of the first export's name");
 }
 
@@ -743,9 +734,7 @@ static void bad_table_entry(void)
  */
 static void template_garbage(void)
 {
-	char rela_name[sizeof(".rela") + sizeof(THIS_MODULE)];
 	unsigned char *m, *keep;
-	Elf64_Shdr *rela;
 	Elf64_Rela *r;
 	size_t size, n, k;
 
@@ -754,9 +743,7 @@ static void template_garbage(void)
 	if (!keep)
 		die("out of memory");
 	memset(keep + MODULE_NAME_OFFSET, 1, MODULE_NAME_LEN);
-	snprintf(rela_name, sizeof(rela_name), ".rela%s", THIS_MODULE);
-	rela = need_section(rela_name);
-	r = table(rela - shdrs, sizeof(Elf64_Rela), &n);
+	r = this_module_relocations(&n);
 	for (k = 0; k < n; k++)
 		if (r[k].r_offset <= size - 8)
 			memset(keep + r[k].r_offset, 1, 8);

@@ -119,6 +119,20 @@ static inline void *rl_table(unsigned int i, size_t entsize, size_t *count)
 	return p;
 }
 
+/*
+ * The relocations that apply to section @target (those of the first
+ * SHT_RELA section whose sh_info names it), or NULL; sets *@count.
+ */
+static inline Elf64_Rela *rl_relocations_of(unsigned int target, size_t *count)
+{
+	unsigned int i;
+
+	for (i = 1; i < shnum; i++)
+		if (shdrs[i].sh_type == SHT_RELA && shdrs[i].sh_info == target)
+			return rl_table(i, sizeof(Elf64_Rela), count);
+	return NULL;
+}
+
 /* The "KEY=..." string in the .modinfo bytes @p..@end, or NULL. */
 static inline char *rl_modinfo_find(char *p, char *end, const char *key)
 {

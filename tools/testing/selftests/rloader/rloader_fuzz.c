@@ -484,7 +484,7 @@ static int m_this_module(void)
 	const struct seed *s = cur;
 	unsigned int t = s->this_module;
 	unsigned char *p = rl_section_bytes(t);
-	size_t size = shdrs[t].sh_size, off, n, k, ri;
+	size_t size = shdrs[t].sh_size, off, n, k;
 	Elf64_Rela *r;
 
 	if (!p || size < 8)
@@ -499,10 +499,7 @@ static int m_this_module(void)
 		return 0;
 	case 1:
 		/* A field the template's relocations set (init, exit) is not zero. */
-		for (ri = 1; ri < shnum; ri++)
-			if (shdrs[ri].sh_type == SHT_RELA && shdrs[ri].sh_info == t)
-				break;
-		r = ri < shnum ? rl_table(ri, sizeof(Elf64_Rela), &n) : NULL;
+		r = rl_relocations_of(t, &n);
 		if (!r || !n)
 			return -1;
 		k = below(n);
@@ -514,10 +511,7 @@ static int m_this_module(void)
 		return 0;
 	case 2:
 		/* A relocation of the template moves to another field. */
-		for (ri = 1; ri < shnum; ri++)
-			if (shdrs[ri].sh_type == SHT_RELA && shdrs[ri].sh_info == t)
-				break;
-		r = ri < shnum ? rl_table(ri, sizeof(Elf64_Rela), &n) : NULL;
+		r = rl_relocations_of(t, &n);
 		if (!r || !n)
 			return -1;
 		k = below(n);
