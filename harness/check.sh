@@ -64,7 +64,7 @@ need $debug_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
 # A bounded run of the guest fuzzer (make fuzz-guest for long ones): about
 # 10 images/s plus a minute per boot under TCG, and a boot more for each
 # crash, at most RLOADER_CHECK_FUZZ_BOOTS of them.
-fuzz_images=${RLOADER_CHECK_FUZZ_IMAGES:-600}
+fuzz_images=${RLOADER_CHECK_FUZZ_IMAGES:-500}
 RLOADER_FUZZ_MAX_BOOTS=${RLOADER_CHECK_FUZZ_BOOTS:-4} \
 	need $debug_ok fuzz-debug --tests bash harness/fuzz-guest.sh "$build" debug "$fuzz_images"
 

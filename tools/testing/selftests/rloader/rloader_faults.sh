@@ -28,7 +28,16 @@ KMEMLEAK=$DBG/kmemleak
 kmsg() { echo "<4>rloader-selftest: $*" > /dev/kmsg; }
 loaded() { grep -q "^$1 " /proc/modules; }
 
+# Under KASAN and kmemleak (the debug kernel) a fault-injected load takes
+# a large fraction of a second and kmemleak's own allocations double the
+# fault points: there the loops cover one load of each kind the issue
+# names (per-CPU data, a failing init, Rust), one unload and the device,
+# and the normal kernel covers every module.  RLOADER_FAULTS_ALL=1 runs
+# everything on any kernel.
+all=1
+[ -w $KMEMLEAK ] && [ -z "${RLOADER_FAULTS_ALL:-}" ] && all=0
 nr=13
+[ $all = 0 ] && nr=9
 [ -w $KMEMLEAK ] && nr=$((nr + 1))
 ktap_set_plan $nr
 
@@ -73,16 +82,18 @@ faults() { # faults DESCRIPTION ARGS...: run one loop, show its summary
 }
 
 kmsg "fault-begin"
-faults "every fault of the load of rl_chain_a (exports) is clean" \
-	load rl_chain_a "$(modpath rl_chain_a)"
-cat "$(modpath rl_chain_a)" > $DEV
-faults "every fault of the load of rl_chain_b (binds to rl_chain_a) is clean" \
-	load rl_chain_b "$(modpath rl_chain_b)"
-faults "every fault of the unload of rl_chain_b is clean" \
-	unload rl_chain_b "$(modpath rl_chain_b)"
-rmmod rl_chain_a
-faults "every fault of the load of rl_params (with parameters) is clean" \
-	load rl_params "$(modpath rl_params)" "count=3 who=faults values=1,2,3"
+if [ $all = 1 ]; then
+	faults "every fault of the load of rl_chain_a (exports) is clean" \
+		load rl_chain_a "$(modpath rl_chain_a)"
+	cat "$(modpath rl_chain_a)" > $DEV
+	faults "every fault of the load of rl_chain_b (binds to rl_chain_a) is clean" \
+		load rl_chain_b "$(modpath rl_chain_b)"
+	faults "every fault of the unload of rl_chain_b is clean" \
+		unload rl_chain_b "$(modpath rl_chain_b)"
+	rmmod rl_chain_a
+	faults "every fault of the load of rl_params (with parameters) is clean" \
+		load rl_params "$(modpath rl_params)" "count=3 who=faults values=1,2,3"
+fi
 faults "every fault of the load of rl_percpu (per-CPU data) is clean" \
 	load rl_percpu "$(modpath rl_percpu)"
 faults "every fault of the load of rl_init_fail (init fails) is clean" \
