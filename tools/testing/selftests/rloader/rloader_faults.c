@@ -394,7 +394,8 @@ static int do_load(const char *name, const char *params, int want)
 		}
 		if (err) {
 			if (!injected) {
-				fprintf(stderr, "%s: N=%u: failed with %s without an injected fault\n",
+				fprintf(stderr,
+					"%s: N=%u: failed with %s without an injected fault\n",
 					name, n, strerror(err));
 				return 1;
 			}
@@ -410,7 +411,8 @@ static int do_load(const char *name, const char *params, int want)
 			return 1;
 		}
 		if (!is_live(name)) {
-			fprintf(stderr, "%s: N=%u: the write succeeded, but the module is not live\n",
+			fprintf(stderr,
+				"%s: N=%u: the write succeeded, but the module is not live\n",
 				name, n);
 			return 1;
 		}
@@ -482,7 +484,8 @@ static int do_unload(const char *name)
 			if (!same_state(loaded, name, n))
 				return 1;
 			if (!is_live(name)) {
-				fprintf(stderr, "%s: N=%u: not live after a failed unload\n", name, n);
+				fprintf(stderr, "%s: N=%u: not live after a failed unload\n",
+					name, n);
 				return 1;
 			}
 			if (unload(name)) {

@@ -42,7 +42,7 @@ nr=13
 ktap_set_plan $nr
 
 load_rloader
-grep -q " $DBG debugfs " /proc/mounts || mount -t debugfs debugfs $DBG
+grep -q " $DBG debugfs " /proc/mounts || mount -t debugfs none $DBG
 
 # failslab and fail_page_alloc: no random faults (probability 0), only
 # fail-nth; sleeping, highmem and order-0 allocations count too; a one-line
@@ -57,7 +57,8 @@ setup_attr() {
 	return 0
 }
 setup() {
-	[ -w /proc/self/fail-nth ] || { ktap_print_msg "no fail-nth (CONFIG_FAULT_INJECTION)"; return 1; }
+	[ -w /proc/self/fail-nth ] ||
+		{ ktap_print_msg "no fail-nth (CONFIG_FAULT_INJECTION)"; return 1; }
 	setup_attr failslab || { ktap_print_msg "no $DBG/failslab"; return 1; }
 	setup_attr fail_page_alloc || { ktap_print_msg "no $DBG/fail_page_alloc"; return 1; }
 }
@@ -123,7 +124,8 @@ if [ -w $KMEMLEAK ]; then
 		echo scan > $KMEMLEAK && echo scan > $KMEMLEAK ||
 			{ ktap_print_msg "kmemleak scan failed (disabled?)"; return 1; }
 		grep '^unreferenced object' $KMEMLEAK |
-			awk -v old="$TMP/leaks.before" 'BEGIN { while ((getline l < old) > 0) seen[l] = 1 }
+			awk -v old="$TMP/leaks.before" '
+				BEGIN { while ((getline l < old) > 0) seen[l] = 1 }
 				!seen[$0]' > "$TMP/leaks"
 		[ ! -s "$TMP/leaks" ] && return 0
 		ktap_print_msg "new kmemleak reports (full reports: $KMEMLEAK):"

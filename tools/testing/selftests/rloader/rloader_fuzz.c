@@ -648,7 +648,8 @@ static int m_special(void)
 		note("special[%u].sh_entsize=0x%llx", found, (unsigned long long)sh->sh_entsize);
 		break;
 	case 4:
-		sh->sh_offset = below(2) ? sh->sh_offset + 1 + below(7) : interesting(sh->sh_offset, 8);
+		sh->sh_offset = below(2) ? sh->sh_offset + 1 + below(7) :
+					   interesting(sh->sh_offset, 8);
 		note("special[%u].sh_offset=0x%llx", found, (unsigned long long)sh->sh_offset);
 		break;
 	case 5:
@@ -1009,8 +1010,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (a == argc || !strncmp(argv[a], "--", 2)) {
-		fprintf(stderr, "usage: %s [--seed S] [--first I] [--count N] [--dev PATH] [--dry-run | --write FILE] MOD.ko...\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s [--seed S] [--first I] [--count N] [--dev PATH]\n"
+			"\t[--dry-run | --write FILE] MOD.ko...\n", argv[0]);
 		return 2;
 	}
 	for (; a < argc; a++)
@@ -1035,7 +1036,8 @@ int main(int argc, char **argv)
 		const struct seed *s = build(seed, i, &len);
 
 		if (dry) {
-			printf("fuzz: %llu %s %s len=%zu\n", (unsigned long long)i, s->name, desc, len);
+			printf("fuzz: %llu %s %s len=%zu\n", (unsigned long long)i, s->name, desc,
+			       len);
 			continue;
 		}
 		if (run_one(dev, kmsg_fd, i, s, len))

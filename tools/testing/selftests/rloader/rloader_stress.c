@@ -624,7 +624,8 @@ static void unplug(double secs)
 			sched_yield();
 		} while (tries < 100000);
 		if (err)
-			complain("rmmod rloader never got between the writers: %s\n", strerror(err));
+			complain("rmmod rloader never got between the writers: %s\n",
+				 strerror(err));
 		run_for(0.2);
 		reap(pids, 3);
 		cleanup((const struct image *[]){ &m1, &m2 }, 2);
