@@ -4,7 +4,8 @@
 # make check: install what is missing, run the lints (checkpatch on the
 # series, rustfmt, clippy), build both kernels, run the host tests and the
 # guest selftests on the normal and the debug kernel, a short concurrency
-# stress and a bounded guest fuzzing run on the debug kernel.  The last line is
+# stress on the normal kernel and a bounded guest fuzzing run on the debug
+# kernel.  The last line is
 # "N passed, N failed", summed over everything.
 
 set -uo pipefail
@@ -55,12 +56,14 @@ stage kernel-normal bash harness/kbuild.sh "$build" normal "$jobs" rloader.confi
 stage host --tests bash harness/host-test.sh "$build"
 need $normal_ok guest-normal --tests bash harness/guest.sh "$build" normal test
 need $normal_ok vng-normal --tests bash harness/vng.sh "$build" normal
+# Concurrency stress, bounded (RLOADER_STRESS_CHECK_SECONDS, 20), with 4
+# vCPUs on the normal kernel, whose boot is quick: make stress runs it
+# longer on the debug kernel (KASAN, lockdep, kmemleak).
+need $normal_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
+	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-20}" bash harness/guest.sh "$build" normal stress
 need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
 need $debug_ok guest-debug --tests bash harness/guest.sh "$build" debug test
-# Concurrency stress, bounded: 4 vCPUs, RLOADER_STRESS_CHECK_SECONDS (40).
-need $debug_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
-	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-20}" bash harness/guest.sh "$build" debug stress
 # A bounded run of the guest fuzzer (make fuzz-guest for long ones): about
 # 10 images/s plus a minute per boot under TCG, and a boot more for each
 # crash, at most RLOADER_CHECK_FUZZ_BOOTS of them.
