@@ -15,7 +15,7 @@ use crate::engine::{
         SHDR_SIZE, SYM_SIZE,
     },
     kallsyms::{self, Tables},
-    layout::{Layout, LayoutOptions, Placement},
+    layout::{self, Layout, LayoutOptions, Placement},
     load::{self, Cause, Env, Formed, Module, PerStage, Region, Registered, Summary},
     mem::{MemType, PerMem},
     names::ModuleName,
@@ -341,10 +341,8 @@ pub fn load<'a, R: Resolver>(
 impl Loaded<'_> {
     /// The relocated bytes of a placed section.
     pub fn section_bytes(&self, index: SectionIndex) -> Option<&[u8]> {
-        let p = (*self.placements.get(index.0)?)?;
-        let size = usize::try_from(self.plan.section_header(index)?.sh_size).ok()?;
-        let start = usize::try_from(p.offset).ok()?;
-        self.regions[p.mem].get(start..start.checked_add(size)?)
+        let (mem, range) = layout::span(&self.plan, &self.placements, index)?;
+        self.regions[mem].get(range)
     }
 }
 

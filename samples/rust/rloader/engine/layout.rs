@@ -72,6 +72,19 @@ impl Layout {
     }
 }
 
+/// Where placed section `index` lies: its memory type and the range of its `sh_size` bytes in
+/// that region (`None` if it is not placed).
+pub fn span(
+    plan: &Plan<'_>,
+    placements: &[Option<Placement>],
+    index: SectionIndex,
+) -> Option<(MemType, core::ops::Range<usize>)> {
+    let p = (*placements.get(index.0)?)?;
+    let size = usize::try_from(plan.section_header(index)?.sh_size).ok()?;
+    let start = usize::try_from(p.offset).ok()?;
+    Some((p.mem, start..start.checked_add(size)?))
+}
+
 /// Rounds `v` up to a power-of-two `align` (0 and 1 mean 1).
 pub fn round_up(v: u64, align: u64) -> Option<u64> {
     let a = align.max(1);

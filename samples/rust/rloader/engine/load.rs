@@ -35,7 +35,7 @@ use core::ops::DerefMut;
 use super::elf::SectionIndex;
 use super::error::Error;
 use super::kallsyms::{self, Tables};
-use super::layout::{layout, Layout, LayoutOptions, Placement};
+use super::layout::{layout, span, Layout, LayoutOptions, Placement};
 use super::mem::{MemType, PerMem};
 use super::names::ModuleName;
 use super::plan::{self, Plan};
@@ -570,12 +570,9 @@ struct Sections<'r> {
 
 impl Target for Sections<'_> {
     fn section(&mut self, index: SectionIndex) -> Option<(&mut [u8], u64)> {
-        let p = (*self.placements.get(index.0)?)?;
-        let size = usize::try_from(self.plan.section_header(index)?.sh_size).ok()?;
-        let start = usize::try_from(p.offset).ok()?;
+        let (mem, range) = span(self.plan, self.placements, index)?;
         let address = *self.addresses.get(index.0)?;
-        let bytes = self.memory[p.mem].get_mut(start..start.checked_add(size)?)?;
-        Some((bytes, address))
+        Some((self.memory[mem].get_mut(range)?, address))
     }
 }
 

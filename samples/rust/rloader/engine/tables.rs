@@ -14,7 +14,7 @@
 
 use super::elf::*;
 use super::error::Error;
-use super::layout::Placement;
+use super::layout::{span, Placement};
 use super::mem::{MemType, PerMem};
 use super::plan::{Config, Plan};
 
@@ -255,10 +255,8 @@ impl Relocated<'_> {
 
     /// The relocated bytes of placed section `index`.
     fn section(&self, plan: &Plan<'_>, index: SectionIndex) -> Option<&[u8]> {
-        let p = (*self.placements.get(index.0)?)?;
-        let size = usize::try_from(plan.section_header(index)?.sh_size).ok()?;
-        let start = usize::try_from(p.offset).ok()?;
-        self.memory[p.mem].get(start..start.checked_add(size)?)
+        let (mem, range) = span(plan, self.placements, index)?;
+        self.memory[mem].get(range)
     }
 }
 
