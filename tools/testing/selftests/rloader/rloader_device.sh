@@ -86,21 +86,18 @@ expect_err "Invalid argument" "a limit of 0 is refused" \
 
 # The listing shows text addresses under the rule of /proc/modules.
 kptr=$(cat /proc/sys/kernel/kptr_restrict)
+listed_as() { # listed_as KPTR_RESTRICT REGEX DESCRIPTION
+	echo "$1" > /proc/sys/kernel/kptr_restrict
+	if grep -qE "$2" "$DEV"; then
+		ktap_test_pass "$3"
+	else
+		ktap_print_msg "$(grep '^rust_minimal ' "$DEV")"
+		ktap_test_fail "$3"
+	fi
+}
 cat "$IMAGE" > "$DEV"
-echo 2 > /proc/sys/kernel/kptr_restrict
-if grep -q '^rust_minimal 0x0 ' "$DEV"; then
-	ktap_test_pass "with kptr_restrict=2 the listing hides the text address"
-else
-	ktap_print_msg "$(grep '^rust_minimal ' "$DEV")"
-	ktap_test_fail "with kptr_restrict=2 the listing hides the text address"
-fi
-echo 0 > /proc/sys/kernel/kptr_restrict
-if grep -qE '^rust_minimal 0xffffffff[0-9a-f]{8} ' "$DEV"; then
-	ktap_test_pass "with kptr_restrict=0 root sees it"
-else
-	ktap_print_msg "$(grep '^rust_minimal ' "$DEV")"
-	ktap_test_fail "with kptr_restrict=0 root sees it"
-fi
+listed_as 2 '^rust_minimal 0x0 ' "with kptr_restrict=2 the listing hides the text address"
+listed_as 0 '^rust_minimal 0xffffffff[0-9a-f]{8} ' "with kptr_restrict=0 root sees it"
 echo "$kptr" > /proc/sys/kernel/kptr_restrict
 rmmod rust_minimal
 
