@@ -1228,6 +1228,59 @@ fn rejects_pointers_outside_the_module() {
     load(&sample()).expect("the sample loads");
 }
 
+/// A module's ORC tables: one site and one `struct orc_entry` built from its fields.
+fn sample_with_orc(sp_offset: i16, sp_reg: u8, bp_reg: u8, kind: u8) -> Vec<u8> {
+    let mut entry = sp_offset.to_le_bytes().to_vec();
+    entry.extend_from_slice(&[0, 0, sp_reg | bp_reg << 4, kind]);
+    sample_with(vec![
+        section(".orc_unwind", SHT_PROGBITS, SHF_ALLOC, entry, 0),
+        section(".orc_unwind_ip", SHT_PROGBITS, SHF_ALLOC, vec![0; 4], 0),
+    ])
+}
+
+#[test]
+fn rejects_unwind_entries_the_unwinder_cannot_follow() {
+    let bad = |i: &[u8]| matches!(load(i), Err(Error::BadUnwindEntry { entry: 0, .. }));
+    // A call frame on the stack pointer (objtool's usual entry), a frame-pointer frame, a
+    // register frame, and the entries that end an unwind: all fine as far as the entry goes.
+    // (The lone site, 0 bytes from itself, is outside the module's code: that is reported
+    // after the entries, which come first.)
+    for (sp_offset, sp_reg, bp_reg, kind) in [
+        (8, 5, 0, 2),
+        (16, 4, 1, 2),
+        (0, 5, 0, 3),
+        (0, 0, 0, 0),
+        (0, 0, 0, 1),
+    ] {
+        let i = sample_with_orc(sp_offset, sp_reg, bp_reg, kind);
+        assert!(
+            matches!(
+                load(&i),
+                Err(Error::BadTableEntry {
+                    name: b".orc_unwind_ip",
+                    ..
+                })
+            ),
+            "entry {sp_offset} {sp_reg} {bp_reg} {kind} is valid"
+        );
+    }
+    // No stack base register, an unknown one, an unknown frame base, an unknown type, and a
+    // return address below the stack pointer.
+    for (sp_offset, sp_reg, bp_reg, kind) in [
+        (8, 0, 0, 2),
+        (8, 12, 0, 2),
+        (8, 5, 7, 2),
+        (8, 5, 0, 6),
+        (0, 5, 0, 2),
+    ] {
+        let i = sample_with_orc(sp_offset, sp_reg, bp_reg, kind);
+        assert!(
+            bad(&i),
+            "entry {sp_offset} {sp_reg} {bp_reg} {kind} is refused"
+        );
+    }
+}
+
 #[test]
 fn empty_sections_in_empty_memory_types_load() {
     // The sample has no init rodata: an empty section there is placed in a memory type that

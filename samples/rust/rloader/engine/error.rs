@@ -566,6 +566,20 @@ errors! {
         "entry {} of section {} '{}' points at {:#x}, outside the module",
         entry, section, Name(name), address;
 
+    /// An `.orc_unwind` entry is one the kernel's unwinder cannot follow.
+    ///
+    /// An entry that describes a frame has a type, a stack base register and a frame base
+    /// register the unwinder knows, and a call frame based on the stack pointer holds its
+    /// return address at or above that pointer; anything else makes every unwind through the
+    /// module's code warn.
+    BadUnwindEntry {
+        /// The section.
+        section: SectionIndex,
+        /// The entry.
+        entry: usize,
+    } => ENOEXEC, "bad-unwind-entry", "entry {} of section {} '.orc_unwind' is not a valid frame",
+        entry, section;
+
     /// Laying out a memory type overflows its size.
     LayoutOverflow {
         /// The section being placed.

@@ -219,6 +219,55 @@ pub(super) fn check_orc<'a>(
     Ok(())
 }
 
+/// The unwinder's register and type numbers (`asm/orc_types.h`).
+mod orc {
+    pub(super) const REG_UNDEFINED: u8 = 0;
+    pub(super) const REG_PREV_SP: u8 = 1;
+    pub(super) const REG_DX: u8 = 2;
+    pub(super) const REG_DI: u8 = 3;
+    pub(super) const REG_BP: u8 = 4;
+    pub(super) const REG_SP: u8 = 5;
+    pub(super) const REG_R10: u8 = 6;
+    pub(super) const REG_R13: u8 = 7;
+    pub(super) const REG_BP_INDIRECT: u8 = 8;
+    pub(super) const REG_SP_INDIRECT: u8 = 9;
+    pub(super) const TYPE_UNDEFINED: u8 = 0;
+    pub(super) const TYPE_END_OF_STACK: u8 = 1;
+    pub(super) const TYPE_CALL: u8 = 2;
+    pub(super) const TYPE_REGS_PARTIAL: u8 = 4;
+}
+
+/// True if the `struct orc_entry` in `e` (`sp_offset`, `bp_offset`, then `sp_reg:4`,
+/// `bp_reg:4`, `type:3`, `signal:1`) is one `unwind_next_frame()` follows without warning
+/// about the entry itself: it ends the unwind, or it names a type, a stack base register
+/// and a frame base register the unwinder handles, and a call frame on the stack pointer
+/// does not point below it.
+fn orc_entry_valid(e: &[u8]) -> bool {
+    let (Some(sp_offset), Some(&regs), Some(&kind)) = (Bytes(e).u16(0), e.get(4), e.get(5)) else {
+        return false;
+    };
+    let (sp_reg, bp_reg, kind) = (regs & 0xf, regs >> 4, kind & 0x7);
+    match kind {
+        orc::TYPE_UNDEFINED | orc::TYPE_END_OF_STACK => return true,
+        orc::TYPE_CALL..=orc::TYPE_REGS_PARTIAL => {}
+        _ => return false,
+    }
+    let sp_ok = matches!(
+        sp_reg,
+        orc::REG_SP
+            | orc::REG_BP
+            | orc::REG_SP_INDIRECT
+            | orc::REG_BP_INDIRECT
+            | orc::REG_R10
+            | orc::REG_R13
+            | orc::REG_DI
+            | orc::REG_DX
+    );
+    let bp_ok = matches!(bp_reg, orc::REG_UNDEFINED | orc::REG_PREV_SP | orc::REG_BP);
+    let call_ok = !(kind == orc::TYPE_CALL && sp_reg == orc::REG_SP && (sp_offset as i16) < 8);
+    sp_ok && bp_ok && call_ok
+}
+
 /// The module's memory after relocation.
 pub struct Relocated<'r> {
     /// Each region's bytes (empty for empty memory types).
@@ -262,8 +311,8 @@ impl Relocated<'_> {
 
 /// After relocation: the `init` and `exit` pointers of `struct module` (at `this_module` in
 /// the data region) are 0 or in the module's code (`exit` in its core code, as it runs after
-/// init memory is gone), and every pointer of every entry of every placed table of
-/// [`TABLES`] lands where it must.
+/// init memory is gone), every `.orc_unwind` entry is one the unwinder follows, and every
+/// pointer of every entry of every placed table of [`TABLES`] lands where it must.
 pub fn check_relocated<'a>(
     plan: &Plan<'a>,
     cfg: &Config,
@@ -293,6 +342,15 @@ pub fn check_relocated<'a>(
     }
     for s in plan.sections() {
         let Some(t) = find(s.name) else { continue };
+        if s.name == b".orc_unwind" {
+            let bytes = mem.section(plan, s.index).unwrap_or(&[]);
+            if let Some(entry) = bytes.chunks_exact(6).position(|e| !orc_entry_valid(e)) {
+                return Err(Error::BadUnwindEntry {
+                    section: s.index,
+                    entry,
+                });
+            }
+        }
         if t.pointers.is_empty() || t.entsize == 0 {
             continue;
         }

@@ -728,6 +728,21 @@ static void bad_table_entry(void)
 }
 
 /*
+ * The first .orc_unwind entry turned into a call frame based on a register
+ * the unwinder does not know (12).
+ */
+static void bad_unwind_entry(void)
+{
+	size_t n;
+	unsigned char *e = table(need_section(".orc_unwind") - shdrs, 6, &n);
+
+	if (!n)
+		die("no ORC entries");
+	e[4] = (e[4] & 0xf0) | 12;
+	e[5] = (e[5] & ~0x7) | 2;
+}
+
+/*
  * Every field of the struct module template but the name and the init and
  * exit pointers (which relocations fill) set to 0xa5: the image still loads,
  * as rloader takes none of them from it.
@@ -820,6 +835,7 @@ static const struct kind {
 	{ "this-module-relocation", this_module_relocation },
 	{ "bad-entry-point", bad_entry_point },
 	{ "bad-table-entry", bad_table_entry },
+	{ "bad-unwind-entry", bad_unwind_entry },
 	{ "template-garbage", template_garbage },
 };
 
