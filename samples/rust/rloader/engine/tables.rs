@@ -23,6 +23,9 @@ use super::plan::{Config, Plan};
 enum PointsInto {
     /// The module's code (core or init).
     Code,
+    /// The module's code or the end of one of its code regions: objtool ends the ORC
+    /// table of each code section with an entry at the section's end.
+    CodeOrEnd,
     /// Any of the module's memory.
     Module,
     /// A NUL-terminated string in the module's memory.
@@ -101,7 +104,12 @@ const TABLES: &[Table] = &[
         ],
     ),
     table(b".smp_locks", Found::ByName, 4, SITES),
-    table(b".orc_unwind_ip", Found::ByName, 4, SITES),
+    table(
+        b".orc_unwind_ip",
+        Found::ByName,
+        4,
+        &[(0, Ptr::Rel32, PointsInto::CodeOrEnd)],
+    ),
     table(b".orc_unwind", Found::ByName, 6, &[]),
     table(b".retpoline_sites", Found::ByName, 4, SITES),
     table(b".return_sites", Found::ByName, 4, SITES),
@@ -287,14 +295,25 @@ impl Relocated<'_> {
         })
     }
 
-    /// True if `address` is in the module's memory and, for [`PointsInto::Code`], in its code, and
-    /// for [`PointsInto::String`], starts a string that ends inside its region.
+    /// True if `address` is in the module's memory and, for [`PointsInto::Code`], in its code
+    /// (for [`PointsInto::CodeOrEnd`], in it or at the end of a code region), and for
+    /// [`PointsInto::String`], starts a string that ends inside its region.
     fn holds(&self, address: u64, into: PointsInto) -> bool {
+        let code = [MemType::Text, MemType::InitText];
+        if into == PointsInto::CodeOrEnd {
+            return code.into_iter().any(|mem| {
+                let len = self.memory[mem].len() as u64;
+                self.bases[mem] != 0
+                    && address
+                        .checked_sub(self.bases[mem])
+                        .is_some_and(|off| off <= len)
+            });
+        }
         let Some((mem, off)) = self.locate(address) else {
             return false;
         };
         match into {
-            PointsInto::Code => matches!(mem, MemType::Text | MemType::InitText),
+            PointsInto::Code | PointsInto::CodeOrEnd => code.contains(&mem),
             PointsInto::Module => true,
             PointsInto::String => self.memory[mem]
                 .get(off..)
