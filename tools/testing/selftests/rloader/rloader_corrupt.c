@@ -733,10 +733,10 @@ static void bad_table_entry(void)
  */
 static void bad_unwind_entry(void)
 {
-	size_t n;
-	unsigned char *e = table(need_section(".orc_unwind") - shdrs, 6, &n);
+	Elf64_Shdr *sh = need_section(".orc_unwind");
+	unsigned char *e = rl_section_bytes(sh - shdrs);
 
-	if (!n)
+	if (!e || sh->sh_size < 6)
 		die("no ORC entries");
 	e[4] = (e[4] & 0xf0) | 12;
 	e[5] = (e[5] & ~0x7) | 2;
