@@ -20,7 +20,6 @@
 #include <linux/module.h>
 
 struct file;
-struct mod_initfree;
 
 /**
  * struct rloader_elf - the ELF view of a module image being loaded
@@ -54,9 +53,8 @@ int rloader_resolve_symbol(struct module *mod, const struct rloader_elf *elf,
 			   const char *name, unsigned long *value);
 void rloader_module_abort(struct module *mod);
 int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
-			  const char *args, struct mod_initfree **freeinit);
-int rloader_module_live(struct module *mod, struct mod_initfree *freeinit,
-			int ret);
+			  const char *args);
+int rloader_module_init(struct module *mod);
 bool rloader_may_show_addresses(const struct file *file);
 int rloader_module_delete(const char *name, unsigned int flags);
 

@@ -18,16 +18,18 @@
  *	rloader_resolve_symbol()	for each undefined symbol
  *	  ... relocate, fill mod->kallsyms and mod->core_kallsyms ...
  *	rloader_module_formed()		up to COMING, sysfs and parameters
- *	  ... call mod->init ...
- *	rloader_module_live()		LIVE, or GOING and freed on failure
+ *	rloader_module_init()		constructors, init through
+ *					do_one_initcall(), then LIVE, or
+ *					GOING and freed on failure
  *
  * Before rloader_module_reserve() succeeds the caller owns the memory and
  * frees it with rloader_free_mem().  Afterwards the kernel owns the module:
  * a failure before rloader_module_formed() is unwound with
- * rloader_module_abort(); rloader_module_formed() and rloader_module_live()
+ * rloader_module_abort(); rloader_module_formed() and rloader_module_init()
  * unwind their own failures completely.
  */
 
+#include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/execmem.h>
 #include <linux/fs.h>
@@ -141,7 +143,8 @@ EXPORT_SYMBOL_NS_GPL(rloader_free_mem, RLOADER);
  *	with mem[] describing the memory from rloader_alloc_mem()
  * @elf: the image; every section header must carry its final address
  *
- * Checks the blacklist, the version magic and the other modinfo the
+ * Writes the AUDIT_KERN_MODULE record of the load, checks the signature
+ * policy, the blacklist, the version magic and the other modinfo the
  * kernel's loader checks, reserves the module's name (-EEXIST if a module of
  * that name is loaded or loading), applies taints, allocates the per-CPU
  * area (stored in @elf->percpu), prepares unloading and parameters, finds
@@ -159,6 +162,7 @@ int rloader_module_reserve(struct module *mod, struct rloader_elf *elf)
 	int err;
 
 	rloader_load_info(&info, mod, elf);
+	audit_log_kern_module(mod->name);
 	err = module_sig_check(&info, 0);
 	if (err)
 		return err;
@@ -250,13 +254,12 @@ EXPORT_SYMBOL_NS_GPL(rloader_module_abort, RLOADER);
  *	kallsyms tables set up
  * @elf: its image
  * @args: module parameters ("name=value ..."), or NULL for none
- * @freeinit: set on success; pass it to rloader_module_live()
  *
  * Runs the kernel's post-relocation steps (exception table sorting,
  * per-CPU copy, alternatives and the other arch fixups), the formation
  * (duplicate export check, bug table, memory protection), the COMING
- * notifiers, parameter parsing, sysfs, and the module's constructors.
- * The caller then runs mod->init and reports its result.
+ * notifiers, parameter parsing and sysfs.  The caller then starts the
+ * module with rloader_module_init().
  *
  * Context: Process context; may sleep.
  * Return: 0 on success.  A negative errno on failure, after which @mod has
@@ -264,7 +267,7 @@ EXPORT_SYMBOL_NS_GPL(rloader_module_abort, RLOADER);
  * exports a symbol that is already exported.
  */
 int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
-			  const char *args, struct mod_initfree **freeinit)
+			  const char *args)
 {
 	struct load_info info;
 	char *copy;
@@ -282,9 +285,6 @@ int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 	err = module_form(mod, &info, copy);
 	if (err)
 		goto arch_cleanup;
-	*freeinit = module_init_begin(mod);
-	if (IS_ERR(*freeinit))
-		return module_init_end(mod, NULL, PTR_ERR(*freeinit));
 	return 0;
 
 arch_cleanup:
@@ -296,24 +296,24 @@ abort:
 EXPORT_SYMBOL_NS_GPL(rloader_module_formed, RLOADER);
 
 /**
- * rloader_module_live() - finish loading after the module's init ran
+ * rloader_module_init() - start a formed module
  * @mod: the module, formed with rloader_module_formed()
- * @freeinit: what rloader_module_formed() returned
- * @ret: the return value of mod->init, or 0 if it has none
  *
- * On success the module goes LIVE: LIVE notifiers, uevent, init memory
- * freed, ro_after_init protected.  If @ret is negative the module goes
- * GOING and is freed, exactly as when init_module(2) sees init fail.
+ * Starts the module as init_module(2) does, with do_init_module(): its
+ * constructors, then its init function through do_one_initcall() (so
+ * initcall_blacklist=, initcall_debug, the initcall tracepoints and the
+ * preemption and interrupt checks apply).  On success the module goes
+ * LIVE: LIVE notifiers, uevent, init memory freed, ro_after_init
+ * protected.  If init fails the module goes GOING and is freed.
  *
  * Context: Process context; may sleep.
- * Return: 0, or @ret if it was negative.
+ * Return: 0, or the negative errno of init (or of the setup before it).
  */
-int rloader_module_live(struct module *mod, struct mod_initfree *freeinit,
-			int ret)
+int rloader_module_init(struct module *mod)
 {
-	return module_init_end(mod, freeinit, ret);
+	return do_init_module(mod);
 }
-EXPORT_SYMBOL_NS_GPL(rloader_module_live, RLOADER);
+EXPORT_SYMBOL_NS_GPL(rloader_module_init, RLOADER);
 
 /**
  * rloader_may_show_addresses() - may the opener of a file see module addresses

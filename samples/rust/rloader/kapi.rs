@@ -13,8 +13,9 @@
 //! 1. [`ModMem`]: a region from `rloader_alloc_mem()`, freed on drop.
 //! 2. [`Reserved`]: the module is on the kernel's list (`MODULE_STATE_UNFORMED`) and the kernel
 //!    owns the memory; dropping it calls `rloader_module_abort()`.
-//! 3. [`Formed`]: the module is `MODULE_STATE_COMING`; [`Formed::run_init`] calls its init
-//!    function and hands it to `rloader_module_live()`, which also unwinds a failed init.
+//! 3. [`Formed`]: the module is `MODULE_STATE_COMING`; [`Formed::run_init`] starts it with
+//!    `rloader_module_init()`, the kernel's own `do_init_module()`, which also unwinds a
+//!    failed init.
 
 use crate::engine::{kallsyms::Tables, MemType, PerMem, MODULE_NAME_LEN};
 use core::{marker::PhantomData, ptr::NonNull};
@@ -385,19 +386,13 @@ impl<'a> Reserved<'a> {
         let module = reservation.module;
         // Formation either forms the module or tears it down: never abort it afterwards.
         core::mem::forget(reservation);
-        let mut freeinit: *mut bindings::mod_initfree = core::ptr::null_mut();
         // SAFETY: By the type invariant the module is reserved with `elf` and has not been
         // formed or aborted.
         to_result(unsafe {
-            bindings::rloader_module_formed(
-                module.as_ptr(),
-                &elf.raw,
-                args.as_char_ptr(),
-                &mut freeinit,
-            )
+            bindings::rloader_module_formed(module.as_ptr(), &elf.raw, args.as_char_ptr())
         })?;
         // INVARIANT: `rloader_module_formed()` succeeded.
-        Ok(Formed { module, freeinit })
+        Ok(Formed { module })
     }
 }
 
@@ -405,11 +400,10 @@ impl<'a> Reserved<'a> {
 ///
 /// # Invariants
 ///
-/// `rloader_module_formed()` succeeded for `module` and returned `freeinit`, and
-/// `rloader_module_live()` has not been called yet.
+/// `rloader_module_formed()` succeeded for `module`, and `rloader_module_init()` has not been
+/// called yet.
 pub(crate) struct Formed {
     module: NonNull<bindings::module>,
-    freeinit: *mut bindings::mod_initfree,
 }
 
 impl Formed {
@@ -418,22 +412,12 @@ impl Formed {
         self.module.as_ptr() as usize
     }
 
-    /// Calls the module's init function and makes the module live, or tears it down if init
-    /// fails; returns init's error in that case.
+    /// Runs the module's constructors and init function as `init_module(2)` does, and makes
+    /// the module live, or tears it down if init fails; returns init's error in that case.
     pub(crate) fn run_init(self) -> Result {
-        let m = self.module.as_ptr();
-        // SAFETY: By the type invariant `m` is a formed module, whose `init` field holds its
-        // relocated init function or NULL.
-        let init = unsafe { (*m).init };
-        let ret = match init {
-            // SAFETY: The module is COMING: its text is mapped executable and its constructors
-            // ran, which is when the kernel calls init.
-            Some(f) => unsafe { f() },
-            None => 0,
-        };
-        // SAFETY: By the type invariant the module is formed and `freeinit` is what
-        // `rloader_module_formed()` returned; `self` is consumed, so this is the only call.
-        to_result(unsafe { bindings::rloader_module_live(m, self.freeinit, ret) })
+        // SAFETY: By the type invariant the module is formed and not yet started; `self` is
+        // consumed, so this is the only call.
+        to_result(unsafe { bindings::rloader_module_init(self.module.as_ptr()) })
     }
 }
 
