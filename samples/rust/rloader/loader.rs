@@ -318,10 +318,8 @@ fn report(image: &[u8], f: Failure<'_, Error>) -> Error {
             }
             e
         }
-        (Stage::Init, Cause::Env(e)) => {
-            pr_err!("{}: init failed with error {}\n", name, e.to_errno());
-            e
-        }
+        // As for init_module(2), a failing init is reported by its errno alone.
+        (Stage::Init, Cause::Env(e)) => e,
         (Stage::Form, Cause::Env(e)) => {
             pr_err!("{}: formation failed (error {})\n", name, e.to_errno());
             e

@@ -81,6 +81,27 @@ expect_dmesg() {
 	fi
 }
 
+# same_log_as_finit NAME DESCRIPTION: the kernel log of a load of NAME
+# through rloader (one that fails and leaves nothing behind) is line for
+# line that of finit_module(2) on the same file, timestamps aside.
+same_log_as_finit() {
+	mark_dmesg
+	cat "$(modpath "$1")" > "$DEV" 2> /dev/null
+	new_dmesg | sed 's/^\[[ 0-9.]*\] //' > "$TMP/log.rloader"
+	mark_dmesg
+	"$DIR/rloaderctl" finit "$(modpath "$1")" > /dev/null 2>&1
+	new_dmesg | sed 's/^\[[ 0-9.]*\] //' > "$TMP/log.finit"
+	if [ -s "$TMP/log.finit" ] && cmp -s "$TMP/log.rloader" "$TMP/log.finit"; then
+		ktap_test_pass "$2"
+	else
+		ktap_print_msg "rloader logged:"
+		sed 's/^/#   /' "$TMP/log.rloader"
+		ktap_print_msg "finit_module logged:"
+		sed 's/^/#   /' "$TMP/log.finit"
+		ktap_test_fail "$2"
+	fi
+}
+
 # expect_err "MESSAGE" DESCRIPTION CMD...: CMD fails and its stderr holds
 # MESSAGE (the strerror() text of the expected errno).
 expect_err() {

@@ -21,7 +21,7 @@ PATCH="$DIR/rloader_patch"
 # rmmod explains it.
 EAGAIN_MSG="Resource temporarily unavailable\|is in use"
 
-ktap_set_plan 50
+ktap_set_plan 51
 
 load_rloader
 
@@ -94,12 +94,34 @@ rmmod rl_ns_user; rmmod rl_ns_provider
 # A failing init: its error is what the write returns, nothing stays.
 mark_dmesg
 expect_err "No such device" "an init failing with ENODEV fails the load with ENODEV" rl rl_init_fail
-expect_dmesg "rloader: rl_init_fail: init failed with error -19" "the failed init is reported"
+same_log_as_finit rl_init_fail "the failed load logs what finit_module's logs, and no more"
 if ! loaded rl_init_fail && [ ! -e /sys/module/rl_init_fail ] &&
    ! grep -q '^rl_init_fail ' "$DEV"; then
 	ktap_test_pass "nothing is left of the failed module (not in lsmod, sysfs or the listing)"
 else
 	ktap_test_fail "nothing is left of the failed module (not in lsmod, sysfs or the listing)"
+fi
+
+# Init goes through do_one_initcall() under either loader: initcall_debug,
+# switched on at run time, traces both the same way (or neither, on a
+# kernel whose tracing takes the initcall tracepoints).
+initcall_trace() {
+	echo 1 > /sys/module/kernel/parameters/initcall_debug
+	mark_dmesg
+	"$@"
+	echo 0 > /sys/module/kernel/parameters/initcall_debug
+	new_dmesg | grep -E '(calling  |initcall )init_module.*\[rl_chain_a\]' |
+		sed -E 's/^\[[ 0-9.]*\] //; s/ @ [0-9]+$//; s/ after [0-9]+ usecs$//'
+	rmmod rl_chain_a
+}
+initcall_trace "$DIR/rloaderctl" finit "$(modpath rl_chain_a)" > "$TMP/initcall.finit"
+initcall_trace rl rl_chain_a > "$TMP/initcall.rloader"
+if [ -s "$TMP/initcall.finit" ] && cmp -s "$TMP/initcall.finit" "$TMP/initcall.rloader"; then
+	ktap_test_pass "initcall_debug traces rloader's init calls as finit_module's"
+else
+	ktap_print_msg "finit_module: $(cat "$TMP/initcall.finit")"
+	ktap_print_msg "rloader: $(cat "$TMP/initcall.rloader")"
+	ktap_test_fail "initcall_debug traces rloader's init calls as finit_module's"
 fi
 
 # All code in .init.text and no exit function: MOD_TEXT is empty.  The

@@ -8,6 +8,11 @@
  *                            -l: first set the image size limit of the open
  *                            file (RLOADER_IOC_SET_MAX_SIZE)
  *   rloaderctl unload NAME    unload module NAME (the RLOADER_IOC_UNLOAD ioctl)
+ *   rloaderctl finit FILE [PARAM=VALUE...]
+ *                            load FILE with the kernel's own loader,
+ *                            finit_module(2), once (busybox insmod falls
+ *                            back to init_module(2) on any failure, which
+ *                            runs a failing init twice)
  *
  * Exits 0 on success; otherwise prints the error and exits 1.
  */
@@ -17,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define RLOADER_DEV		"/dev/rloader"
@@ -32,27 +38,38 @@ static int fail(const char *what, const char *arg)
 	return 1;
 }
 
-static int load(const char *path, const char *limit, int nparams, char **params)
+/* Joins the parameters into @args ("a=1 b=2"); returns its length or -1. */
+static long join_params(char *args, int nparams, char **params)
 {
-	unsigned long long max = limit ? strtoull(limit, NULL, 0) : 0;
-	static char buf[1 << 16];
-	char args[ARGS_LEN] = { 0 };
 	size_t len = 0;
-	int in, out, i;
-	ssize_t n;
+	int i;
 
 	for (i = 0; i < nparams; i++) {
 		size_t l = strlen(params[i]);
 
-		if (len + l + 2 > sizeof(args)) {
+		if (len + l + 2 > ARGS_LEN) {
 			errno = E2BIG;
-			return fail("load", path);
+			return -1;
 		}
 		if (len)
 			args[len++] = ' ';
 		memcpy(args + len, params[i], l);
 		len += l;
 	}
+	return len;
+}
+
+static int load(const char *path, const char *limit, int nparams, char **params)
+{
+	unsigned long long max = limit ? strtoull(limit, NULL, 0) : 0;
+	static char buf[1 << 16];
+	char args[ARGS_LEN] = { 0 };
+	long len = join_params(args, nparams, params);
+	int in, out;
+	ssize_t n;
+
+	if (len < 0)
+		return fail("load", path);
 
 	in = open(path, O_RDONLY);
 	if (in < 0)
@@ -81,6 +98,22 @@ static int load(const char *path, const char *limit, int nparams, char **params)
 	if (close(out) < 0)
 		return fail("load", path);
 	close(in);
+	return 0;
+}
+
+static int finit(const char *path, int nparams, char **params)
+{
+	char args[ARGS_LEN] = { 0 };
+	int fd;
+
+	if (join_params(args, nparams, params) < 0)
+		return fail("finit_module", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail("open", path);
+	if (syscall(SYS_finit_module, fd, args, 0) < 0)
+		return fail("finit_module", path);
+	close(fd);
 	return 0;
 }
 
@@ -113,7 +146,10 @@ int main(int argc, char **argv)
 		return load(argv[2], NULL, argc - 3, argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "unload"))
 		return unload(argv[2]);
-	fprintf(stderr, "usage: %s load [-l BYTES] FILE [PARAM=VALUE...] | unload NAME\n",
+	if (argc >= 3 && !strcmp(argv[1], "finit"))
+		return finit(argv[2], argc - 3, argv + 3);
+	fprintf(stderr,
+		"usage: %s load [-l BYTES] FILE [PARAM=VALUE...] | unload NAME | finit FILE [PARAM=VALUE...]\n",
 		argv[0]);
 	return 2;
 }
