@@ -630,6 +630,32 @@ fn rejects_bad_symbols() {
     let mut i = sample();
     set_shdr(&mut i, idx::DATA, shdr::TYPE, u64::from(SHT_SYMTAB_SHNDX));
     assert_eq!(err(&i), Error::ExtendedNumbering);
+    // A symbol whose size runs past the end of its (allocated) section, as in a truncated
+    // section; and one whose value and size overflow.
+    let shndx = u16::from_le_bytes([i[sym_off(&i, 2) + 6], i[sym_off(&i, 2) + 7]]);
+    let size = get_shdr(&sample(), usize::from(shndx)).sh_size;
+    for (value, st_size, end) in [(0, size + 1, size + 1), (8, u64::MAX, u64::MAX)] {
+        let mut i = sample();
+        let o = sym_off(&i, 2);
+        poke(&mut i, o + 8, 8, value);
+        poke(&mut i, o + 16, 8, st_size);
+        assert_eq!(
+            err(&i),
+            Error::SymbolOutOfSection {
+                symbol: SymbolIndex(2),
+                name: b"counter",
+                shndx,
+                end,
+                size,
+            }
+        );
+    }
+    // Ending exactly at the end is fine.
+    let mut i = sample();
+    let o = sym_off(&i, 2);
+    poke(&mut i, o + 8, 8, 0);
+    poke(&mut i, o + 16, 8, size);
+    parse(&i).expect("a symbol may end at its section's end");
 }
 
 #[test]

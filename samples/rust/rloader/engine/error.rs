@@ -347,6 +347,24 @@ errors! {
     } => ENOEXEC, "symbol-bad-section", "symbol {} '{}' has an invalid section index {}",
         symbol, Name(name), shndx;
 
+    /// A symbol defined in an allocated section extends past that section's end.
+    ///
+    /// Code or data the symbol names would lie outside the section: a truncated section.
+    SymbolOutOfSection {
+        /// The symbol.
+        symbol: SymbolIndex,
+        /// Its name.
+        name: &'a [u8],
+        /// Its section.
+        shndx: u16,
+        /// Where the symbol ends (`st_value + st_size`; `u64::MAX` on overflow).
+        end: u64,
+        /// The section's size.
+        size: u64,
+    } => ENOEXEC, "symbol-out-of-section",
+        "symbol {} '{}' ends at {:#x}, past the end of its section {} ({:#x} bytes)",
+        symbol, Name(name), end, shndx, size;
+
     /// A `SHN_COMMON` symbol: the module was built without `-fno-common`.
     CommonSymbol {
         /// The symbol.

@@ -112,7 +112,7 @@ impl<'a> Plan<'a> {
         };
         let (special, relocation_count) =
             check_sections(data, &names, &unique, &symtab, cfg, &mut soft);
-        check_symbols(&symtab, headers.shnum, &mut soft);
+        check_symbols(&symtab, &headers, &mut soft);
         if let Some(e) = soft.first {
             return Err(e);
         }
@@ -553,8 +553,10 @@ fn check_relocations<'a>(
 
 /// The parts of `simplify_symbols()` that need no resolver: every name inside the string
 /// table; no `SHN_COMMON` (but LTO's), `SHN_LIVEPATCH` or `SHN_XINDEX` symbol; every other
-/// `st_shndx` special or a section of the `shnum` there are.
-fn check_symbols<'a>(symtab: &Symtab<'a>, shnum: usize, soft: &mut Soft<'a, '_>) {
+/// `st_shndx` special or a section of the `shnum` there are. Beyond the kernel's checks, a
+/// symbol defined in an allocated section lies inside it, value and size.
+fn check_symbols<'a>(symtab: &Symtab<'a>, headers: &Headers<'a>, soft: &mut Soft<'a, '_>) {
+    let shnum = headers.shnum;
     for (k, entry) in symtab.symtab.chunks_exact(SYM_SIZE).enumerate() {
         let Some(sym) = Symbol::from_entry(entry) else {
             break;
@@ -588,6 +590,19 @@ fn check_symbols<'a>(symtab: &Symtab<'a>, shnum: usize, soft: &mut Soft<'a, '_>)
                 name: name(),
                 shndx,
             }),
+            shndx if shndx < SHN_LORESERVE => {
+                let h = headers.get(usize::from(shndx));
+                let end = sym.st_value.checked_add(sym.st_size).unwrap_or(u64::MAX);
+                if h.is_alloc() && end > h.sh_size {
+                    soft.add(Error::SymbolOutOfSection {
+                        symbol,
+                        name: name(),
+                        shndx,
+                        end,
+                        size: h.sh_size,
+                    });
+                }
+            }
             _ => {}
         }
     }

@@ -728,6 +728,32 @@ static void bad_table_entry(void)
 }
 
 /*
+ * The section of init_module cut one byte short of where its last symbol
+ * ends: a truncated code section, whose last function would run off its
+ * end.
+ */
+static void symbol_out_of_section(void)
+{
+	Elf64_Sym *syms;
+	size_t n, k;
+	Elf64_Xword end = 0;
+	unsigned int sec = 0;
+
+	syms = symbols(&n);
+	for (k = 1; k < n; k++)
+		if (!strcmp(symbol_name(&syms[k]), "init_module"))
+			sec = syms[k].st_shndx;
+	if (!sec || sec >= shnum)
+		die("no init_module symbol");
+	for (k = 1; k < n; k++)
+		if (syms[k].st_shndx == sec && syms[k].st_value + syms[k].st_size > end)
+			end = syms[k].st_value + syms[k].st_size;
+	if (!end)
+		die("no sized symbol in section %u", sec);
+	shdrs[sec].sh_size = end - 1;
+}
+
+/*
  * The first .orc_unwind entry turned into a call frame based on a register
  * the unwinder does not know (12).
  */
@@ -836,6 +862,7 @@ static const struct kind {
 	{ "bad-entry-point", bad_entry_point },
 	{ "bad-table-entry", bad_table_entry },
 	{ "bad-unwind-entry", bad_unwind_entry },
+	{ "symbol-out-of-section", symbol_out_of_section },
 	{ "template-garbage", template_garbage },
 };
 
