@@ -18,7 +18,9 @@
  *   permanent          loaded without an exit function ("[permanent]" in
  *                      /proc/modules), so it stays: the kernel's rule
  *   refused:ERRNO      the write (or close) failed and rloader logged why
+ *                      (or the module's init ran, logged and failed)
  *   noreason:ERRNO     the write failed without a "rloader: " kernel line
+ *                      or one of the module's own
  *   unload:ERRNO       accepted, but it could not be unloaded
  *   report             the kernel logged a warning, BUG or lockdep report
  *                      (the line follows)
@@ -872,11 +874,16 @@ static const char *const bad_lines[] = {
 
 /*
  * Reads the kernel messages logged since the last call: copies the first
- * "rloader: " one to @reason, the first that looks like a kernel report to
- * @bad (both @size bytes); returns 1 if there was such a report.
+ * "rloader: " one, or else the first of module @name's own ("NAME: ...",
+ * as when its init ran and failed, which the kernel's loader reports by
+ * the errno alone), to @reason, the first that looks like a kernel report
+ * to @bad (all @size bytes); returns 1 if there was such a report.
  */
-static int read_kmsg(int fd, char *reason, char *bad, size_t size)
+static int read_kmsg(int fd, const char *name, char *reason, char *bad, size_t size)
 {
+	char own[160] = "";
+	size_t namelen = name ? strlen(name) : 0;
+
 	char rec[2048];
 	int found = 0;
 	size_t k;
@@ -902,6 +909,9 @@ static int read_kmsg(int fd, char *reason, char *bad, size_t size)
 			continue;
 		if (!*reason && !strncmp(text, "rloader: ", 9))
 			snprintf(reason, size, "%s", text);
+		if (!*own && namelen && !strncmp(text, name, namelen) &&
+		    !strncmp(text + namelen, ": ", 2))
+			snprintf(own, sizeof(own), "%s", text);
 		for (k = 0; k < ARRAY_SIZE(bad_lines) && !found; k++) {
 			if (strstr(text, bad_lines[k])) {
 				snprintf(bad, size, "%s", text);
@@ -909,6 +919,8 @@ static int read_kmsg(int fd, char *reason, char *bad, size_t size)
 			}
 		}
 	}
+	if (!*reason && *own)
+		snprintf(reason, size, "%s", own);
 	return found;
 }
 
@@ -963,7 +975,7 @@ static int run_one(const char *dev, int kfd, uint64_t index, const struct seed *
 				ok = 0;
 			}
 	}
-	if (read_kmsg(kfd, reason, bad, sizeof(reason))) {
+	if (read_kmsg(kfd, s->name, reason, bad, sizeof(reason))) {
 		snprintf(outcome, sizeof(outcome), "report");
 		why = bad;
 		ok = 0;
