@@ -22,6 +22,11 @@
 # and written to RLOADER_FUZZ_SUMMARY (default LOGDIR/fuzz-FLAVOUR/
 # summary.txt).  The last line is "N passed, N failed".
 #
+# RLOADER_FUZZ_JOBS=J (default 1) splits the images into J consecutive
+# ranges, each fuzzed by its own guest (QEMU under TCG keeps one host CPU
+# busy per vCPU: use one job per host CPU), and prints one table for all.
+# RLOADER_FUZZ_FIRST (default 0) is the index of the first image.
+#
 # A boot runs at most RLOADER_FUZZ_PER_BOOT images (default 5000), so that
 # kmemleak scans now and then; after RLOADER_FUZZ_MAX_BOOTS boots (default:
 # no limit) or once RLOADER_FUZZ_MAX_SECS have passed (checked before each
@@ -63,9 +68,43 @@ crash_kind() {
 	esac
 }
 
-first=0 boot=0 reuse=0 stuck=0
+first=${RLOADER_FUZZ_FIRST:-0} boot=0 reuse=0 stuck=0
+end=$((first + count))
+jobs=${RLOADER_FUZZ_JOBS:-1}
 start=$(date +%s)
-while [ "$first" -lt "$count" ]; do
+if [ "$jobs" -gt 1 ]; then
+	# One guest directory per job; each job starts once the one before
+	# has its initramfs, so that no two install into the tree at once.
+	per=$(( (count + jobs - 1) / jobs ))
+	for j in $(seq 1 "$jobs"); do
+		f=$((first + (j - 1) * per)) c=$per
+		[ $((f + c)) -gt "$end" ] && c=$((end - f))
+		[ "$c" -gt 0 ] || break
+		jdir=$build/guest/$flavour-fuzz$j
+		rm -f "$jdir/initramfs.cpio.gz"
+		echo "fuzz-guest($flavour): job $j: images $f..$((f + c - 1)) (log: $fdir/job-$j.out)"
+		RLOADER_FUZZ_JOBS=1 RLOADER_FUZZ_FIRST=$f RLOADER_GUEST_DIR=$jdir \
+			RLOADER_FUZZ_SUMMARY=$fdir/summary-$j.txt \
+			bash "$0" "$build" "$flavour" "$c" "$seed" > "$fdir/job-$j.out" 2>&1 &
+		while [ ! -f "$jdir/initramfs.cpio.gz" ] && kill -0 $! 2>/dev/null; do sleep 2; done
+		gdir=$jdir
+	done
+	wait
+	for j in $(seq 1 "$jobs"); do
+		jf=$build/guest/$flavour-fuzz$j/fuzz-$flavour
+		[ -d "$jf" ] || continue
+		cat "$jf/results.txt" >> "$results"
+		sed "s/^/job $j: /" "$jf/problems.txt" >> "$problems"
+		b=$(ls "$jf"/boot-*.log 2>/dev/null | wc -l)
+		boot=$((boot + b))
+		[ -f "$jf/boot-1.log.txt" ] && [ ! -f "$fdir/boot-1.log.txt" ] && cp "$jf/boot-1.log.txt" "$fdir/"
+		grep -q 'passed, .* failed' "$fdir/job-$j.out" ||
+			echo "job $j: no result (see $fdir/job-$j.out)" >> "$problems"
+	done
+	sort -n -k2 -o "$results" "$results"
+	first=$end
+fi
+while [ "$first" -lt "$end" ]; do
 	if [ "$max_boots" -gt 0 ] && [ "$boot" -ge "$max_boots" ]; then
 		echo "fuzz-guest($flavour): $boot boots done, stopping at image $first"
 		break
@@ -74,7 +113,7 @@ while [ "$first" -lt "$count" ]; do
 		echo "fuzz-guest($flavour): $max_secs s are up, stopping at image $first"
 		break
 	fi
-	n=$((count - first))
+	n=$((end - first))
 	[ "$n" -gt "$per_boot" ] && n=$per_boot
 	boot=$((boot + 1))
 	blog=$fdir/boot-$boot.log
