@@ -1266,43 +1266,36 @@ fn sample_with_orc(sp_offset: i16, sp_reg: u8, bp_reg: u8, kind: u8) -> Vec<u8> 
 
 #[test]
 fn rejects_unwind_entries_the_unwinder_cannot_follow() {
-    let bad = |i: &[u8]| matches!(load(i), Err(Error::BadUnwindEntry { entry: 0, .. }));
-    // A call frame on the stack pointer (objtool's usual entry), a frame-pointer frame, a
-    // register frame, and the entries that end an unwind: all fine as far as the entry goes.
-    // (The lone site, 0 bytes from itself, is outside the module's code: that is reported
-    // after the entries, which come first.)
-    for (sp_offset, sp_reg, bp_reg, kind) in [
-        (8, 5, 0, 2),
-        (16, 4, 1, 2),
-        (0, 5, 0, 3),
-        (0, 0, 0, 0),
-        (0, 0, 0, 1),
+    // (sp_offset, sp_reg, bp_reg, type) and whether the entry is valid. Valid: a call frame on
+    // the stack pointer (objtool's usual entry), a frame-pointer frame, a register frame, and
+    // the entries that end an unwind. Not: no stack base register, an unknown one, an unknown
+    // frame base, an unknown type, a return address below the stack pointer.
+    for (sp_offset, sp_reg, bp_reg, kind, valid) in [
+        (8, 5, 0, 2, true),
+        (16, 4, 1, 2, true),
+        (0, 5, 0, 3, true),
+        (0, 0, 0, 0, true),
+        (0, 0, 0, 1, true),
+        (8, 0, 0, 2, false),
+        (8, 12, 0, 2, false),
+        (8, 5, 7, 2, false),
+        (8, 5, 0, 6, false),
+        (0, 5, 0, 2, false),
     ] {
         let i = sample_with_orc(sp_offset, sp_reg, bp_reg, kind);
-        assert!(
-            matches!(
-                load(&i),
-                Err(Error::BadTableEntry {
-                    name: b".orc_unwind_ip",
-                    ..
-                })
-            ),
-            "entry {sp_offset} {sp_reg} {bp_reg} {kind} is valid"
-        );
-    }
-    // No stack base register, an unknown one, an unknown frame base, an unknown type, and a
-    // return address below the stack pointer.
-    for (sp_offset, sp_reg, bp_reg, kind) in [
-        (8, 0, 0, 2),
-        (8, 12, 0, 2),
-        (8, 5, 7, 2),
-        (8, 5, 0, 6),
-        (0, 5, 0, 2),
-    ] {
-        let i = sample_with_orc(sp_offset, sp_reg, bp_reg, kind);
-        assert!(
-            bad(&i),
-            "entry {sp_offset} {sp_reg} {bp_reg} {kind} is refused"
+        // A valid entry gets as far as the lone site, which (0 bytes from itself) is outside
+        // the module's code: the entries are checked first.
+        let refused = match load(&i) {
+            Err(Error::BadUnwindEntry { entry: 0, .. }) => true,
+            Err(Error::BadTableEntry {
+                name: b".orc_unwind_ip",
+                ..
+            }) => false,
+            other => panic!("entry {sp_offset} {sp_reg} {bp_reg} {kind}: {other:?}"),
+        };
+        assert_eq!(
+            refused, !valid,
+            "entry {sp_offset} {sp_reg} {bp_reg} {kind}"
         );
     }
 }
