@@ -16,11 +16,24 @@ repo=$build/series-git
 outdir=$build/series
 die() { echo "series: $*" >&2; exit 1; }
 
+# The base holds only the upstream files the patches change (and the
+# Makefile and MAINTAINERS, which the series needs): format-patch writes the
+# same patches as from a whole tree, and making it takes seconds.
+needed=$( { echo Makefile; echo MAINTAINERS
+	grep -v -E '^(#|$)' "$top/patches/series" | while read -r p; do
+		sed -n 's|^--- a/||p' "$top/patches/$p"; done; } | sort -u)
+if [ -d "$repo/.git" ]; then
+	for f in $needed; do
+		git -C "$repo" cat-file -e "base:$f" 2>/dev/null || { rm -rf "$repo"; break; }
+	done
+fi
 if [ ! -d "$repo/.git" ]; then
-	echo "series: making a git tree of $(basename "$tarball") (once, ~1 min)"
+	echo "series: making a git tree of the files the patches change in $(basename "$tarball")"
 	rm -rf "$repo"; mkdir -p "$repo"
-	tar -xf "$tarball" -C "$repo" --strip-components=1
-	v=$(make -s -C "$repo" kernelversion)
+	top_dir=$( (tar -tf "$tarball" || true) | head -1 | cut -d/ -f1)
+	# shellcheck disable=SC2086
+	tar -xf "$tarball" -C "$repo" --strip-components=1 $(printf "$top_dir/%s " $needed)
+	v=$(sed -nE 's/^(VERSION|PATCHLEVEL|SUBLEVEL) = ([0-9]+)$/\2/p' "$repo/Makefile" | paste -sd.)
 	git -C "$repo" init -q
 	echo '/*' > "$repo/.git/info/exclude"
 	git -C "$repo" -c core.excludesFile=/dev/null add -f -A . > /dev/null
