@@ -592,7 +592,7 @@ fn check_symbols<'a>(symtab: &Symtab<'a>, headers: &Headers<'a>, soft: &mut Soft
             }),
             shndx if shndx < SHN_LORESERVE => {
                 let h = headers.get(usize::from(shndx));
-                let end = sym.st_value.checked_add(sym.st_size).unwrap_or(u64::MAX);
+                let end = sym.st_value.saturating_add(sym.st_size);
                 if h.is_alloc() && end > h.sh_size {
                     soft.add(Error::SymbolOutOfSection {
                         symbol,
