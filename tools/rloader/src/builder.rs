@@ -7,6 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::engine::elf::*;
+use crate::engine::mem::MemType;
 use crate::engine::plan::Config;
 use crate::engine::x86_64::*;
 
@@ -392,6 +393,98 @@ pub fn sample_sections() -> Vec<Sec> {
         prog(".data..ro_after_init", SHF_ALLOC | SHF_WRITE, vec![0; 8], 8),
         prog(".exit.text", SHF_ALLOC | SHF_EXECINSTR, vec![0; 8], 16),
     ]
+}
+
+/// The usual name and flags of a section of each memory type, in [`MemType`] order.
+const TYPE_SECTIONS: [(&str, u64); 7] = [
+    (".text", SHF_ALLOC | SHF_EXECINSTR),
+    (".data", SHF_ALLOC | SHF_WRITE),
+    (".rodata", SHF_ALLOC),
+    (".data..ro_after_init", SHF_ALLOC | SHF_WRITE),
+    (".init.text", SHF_ALLOC | SHF_EXECINSTR),
+    (".init.data", SHF_ALLOC | SHF_WRITE),
+    (".init.rodata", SHF_ALLOC),
+];
+
+/// A module with a 16-byte section of each memory type in `types` (its data always holds
+/// the `struct module` template), `init_module` at the start of its init code (else of its
+/// core code; else it has no init) and `cleanup_module` in its core code (else it has no
+/// exit). With `zero_sized`, a zero-sized section of every memory type but ro_after_init
+/// besides (`.text.z`, `.init.data.z`, ...).
+pub fn module_of_types(types: &[MemType], zero_sized: bool) -> Vec<u8> {
+    let mut sections = Vec::new();
+    let mut index_of = [None; 7];
+    for mem in MemType::ALL {
+        if types.contains(&mem) {
+            let (name, flags) = TYPE_SECTIONS[mem as usize];
+            sections.push(prog(name, flags, vec![0xc3; 16], 16));
+            index_of[mem as usize] = Some(sections.len());
+        }
+    }
+    if zero_sized {
+        for mem in MemType::ALL
+            .into_iter()
+            .filter(|&m| m != MemType::RoAfterInit)
+        {
+            let (name, flags) = TYPE_SECTIONS[mem as usize];
+            sections.push(prog(&alloc::format!("{name}.z"), flags, vec![], 1));
+        }
+    }
+    let text = index_of[MemType::Text as usize];
+    let init = index_of[MemType::InitText as usize].or(text);
+    let mut syms = vec![sym(0, 0, 0, 0, 0, 0)];
+    let mut relas = Vec::new();
+    const STT_FUNC: u8 = 2;
+    // "\0init_module\0cleanup_module\0": the names at 1 and 13.
+    if let Some(i) = init {
+        // At 0 in init code; at 8 if it shares the core code with cleanup_module.
+        let at = if Some(i) == text { 8 } else { 0 };
+        syms.push(sym(1, STB_GLOBAL, STT_FUNC, i as u16, at, 8));
+        relas.push(rela(INIT_OFFSET, (syms.len() - 1) as u32, R_X86_64_64, 0));
+    }
+    if let Some(t) = text {
+        syms.push(sym(13, STB_GLOBAL, STT_FUNC, t as u16, 0, 8));
+        relas.push(rela(EXIT_OFFSET, (syms.len() - 1) as u32, R_X86_64_64, 0));
+    }
+    let modinfo = [b"license=GPL\0".as_slice(), b"vermagic=", VERMAGIC, b"\0"].concat();
+    sections.push(prog(".modinfo", SHF_ALLOC, modinfo, 1));
+    sections.push(prog(
+        ".gnu.linkonce.this_module",
+        SHF_ALLOC | SHF_WRITE,
+        this_module(b"types"),
+        64,
+    ));
+    let this_module = sections.len();
+    let symtab = this_module + 2;
+    sections.push(Sec {
+        name: b".rela.gnu.linkonce.this_module".to_vec(),
+        sh_type: SHT_RELA,
+        flags: 0x40,
+        data: relas.concat(),
+        link: symtab as u32,
+        info: this_module as u32,
+        align: 8,
+        entsize: 24,
+        ..Default::default()
+    });
+    sections.push(Sec {
+        name: b".symtab".to_vec(),
+        sh_type: SHT_SYMTAB,
+        data: syms.concat(),
+        link: (symtab + 1) as u32,
+        info: 1,
+        align: 8,
+        entsize: 24,
+        ..Default::default()
+    });
+    sections.push(Sec {
+        name: b".strtab".to_vec(),
+        sh_type: SHT_STRTAB,
+        data: b"\0init_module\0cleanup_module\0".to_vec(),
+        align: 1,
+        ..Default::default()
+    });
+    build(&sections)
 }
 
 /// The bytes of the sample module.

@@ -1301,6 +1301,74 @@ fn rejects_unwind_entries_the_unwinder_cannot_follow() {
 }
 
 #[test]
+fn every_combination_of_empty_memory_types_loads() {
+    // Data always holds struct module; each of the other six types is there or not, with
+    // zero-sized sections of every type or without.
+    let optional = [
+        MemType::Text,
+        MemType::Rodata,
+        MemType::RoAfterInit,
+        MemType::InitText,
+        MemType::InitData,
+        MemType::InitRodata,
+    ];
+    for mask in 0..1u32 << optional.len() {
+        let mut types = vec![MemType::Data];
+        types.extend(
+            (0..optional.len())
+                .filter(|k| mask & 1 << k != 0)
+                .map(|k| optional[k]),
+        );
+        for zero_sized in [false, true] {
+            let image = builder::module_of_types(&types, zero_sized);
+            let l = load(&image)
+                .unwrap_or_else(|e| panic!("{types:?} (zero-sized: {zero_sized}): {e}"));
+            // (Init data always holds the symbol table for kallsyms, as the kernel lays
+            // it out.)
+            for mem in MemType::ALL.into_iter().filter(|&m| m != MemType::InitData) {
+                assert_eq!(
+                    l.layout.size(mem) != 0,
+                    types.contains(&mem),
+                    "{types:?} (zero-sized: {zero_sized}): {mem:?}"
+                );
+            }
+            // A zero-sized section in an empty type has no address; in a type with a region,
+            // one inside it (or at its end).
+            for (k, s) in l.plan.sections().enumerate() {
+                let Some(mem) = MemType::ALL.into_iter().find(|&m| {
+                    s.name
+                        .strip_suffix(b".z")
+                        .is_some_and(|n| n == mem_section_name(m))
+                }) else {
+                    continue;
+                };
+                let a = l.addresses[s.index.0];
+                let size = l.layout.size(mem) as u64;
+                let within = a >= l.bases[mem] && a <= l.bases[mem] + size;
+                assert_eq!(a != 0, size != 0, "{types:?}: section {k} of {mem:?}");
+                assert!(
+                    a == 0 || within,
+                    "{types:?}: section {k} of {mem:?} at {a:#x}"
+                );
+            }
+        }
+    }
+}
+
+/// The name [`builder::module_of_types`] gives the section of memory type `mem`.
+fn mem_section_name(mem: MemType) -> &'static [u8] {
+    match mem {
+        MemType::Text => b".text",
+        MemType::Data => b".data",
+        MemType::Rodata => b".rodata",
+        MemType::RoAfterInit => b".data..ro_after_init",
+        MemType::InitText => b".init.text",
+        MemType::InitData => b".init.data",
+        MemType::InitRodata => b".init.rodata",
+    }
+}
+
+#[test]
 fn empty_sections_in_empty_memory_types_load() {
     // The sample has no init rodata: an empty section there is placed in a memory type that
     // gets no region (as `.text` is for a module whose code is all in `.init.text`).
