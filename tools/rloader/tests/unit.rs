@@ -1301,6 +1301,24 @@ fn rejects_unwind_entries_the_unwinder_cannot_follow() {
 }
 
 #[test]
+fn rejects_relocations_against_unallocated_sections() {
+    // counter moved to the (unallocated) symbol table section: the relocations of .text
+    // that use it would point into the image.
+    let mut i = sample();
+    let o = sym_off(&i, 2);
+    poke(&mut i, o + 6, 2, idx::SYMTAB as u64);
+    assert_eq!(
+        err(&i),
+        Error::RelocToUnallocated {
+            section: SectionIndex(idx::RELA_TEXT),
+            reloc: 2,
+            symbol: SymbolIndex(2),
+            shndx: idx::SYMTAB as u16
+        }
+    );
+}
+
+#[test]
 fn every_combination_of_empty_memory_types_loads() {
     // Data always holds struct module; each of the other six types is there or not, with
     // zero-sized sections of every type or without.

@@ -546,6 +546,23 @@ errors! {
         "compiled with -mcmodel=kernel",
         reloc, section, r_type, type_name(*r_type), value;
 
+    /// A relocation of an allocated section refers to a symbol of a section that is not.
+    ///
+    /// The symbol's address would be one in the image, which is freed once the module is
+    /// loaded (or 0, for a section without file bytes).
+    RelocToUnallocated {
+        /// The relocation section.
+        section: SectionIndex,
+        /// Index of the entry within it.
+        reloc: usize,
+        /// The symbol.
+        symbol: SymbolIndex,
+        /// Its section.
+        shndx: u16,
+    } => ENOEXEC, "reloc-to-unallocated",
+        "relocation {} in section {} refers to symbol {} of section {}, which is not SHF_ALLOC",
+        reloc, section, symbol, shndx;
+
     /// The bytes at a relocation's target are not zero.
     RelocTargetNonzero {
         /// The relocation section.

@@ -488,9 +488,8 @@ fn check_rela<'a>(
         soft.add(e);
         return 0;
     }
-    let nsyms = symtab.symtab.len() / SYM_SIZE;
     let body = section_bytes(data, s);
-    check_relocations(section, body, nsyms, target.sh_size, soft);
+    check_relocations(section, body, (symtab, &names.headers), &target, soft);
     if info == unique.this_module.0 {
         for (reloc, rel) in body
             .chunks_exact(RELA_SIZE)
@@ -509,16 +508,19 @@ fn check_rela<'a>(
     body.len() / RELA_SIZE
 }
 
-/// The entries of relocation section `section`: every symbol index inside the table of
-/// `nsyms` entries, every type one the relocation pass knows, every patched field inside the
-/// `target_size`-byte target.
+/// The entries of relocation section `section`: every symbol index inside the symbol table,
+/// every type one the relocation pass knows, every patched field inside the target, and, for
+/// an allocated target, no symbol defined in a section that is not allocated (its address
+/// would be one in the image, gone once the module is loaded).
 fn check_relocations<'a>(
     section: SectionIndex,
     body: &[u8],
-    nsyms: usize,
-    target_size: u64,
+    (symtab, headers): (&Symtab<'a>, &Headers<'a>),
+    target: &SectionHeader,
     soft: &mut Soft<'a, '_>,
 ) {
+    let nsyms = symtab.symtab.len() / SYM_SIZE;
+    let target_size = target.sh_size;
     for (reloc, entry) in body.chunks_exact(RELA_SIZE).enumerate() {
         let Some(rel) = Rela::from_entry(entry) else {
             break;
@@ -546,6 +548,23 @@ fn check_relocations<'a>(
                 reloc,
                 offset: rel.r_offset,
                 size: target_size,
+            });
+        }
+        let shndx = symtab
+            .symtab
+            .get(rel.sym().0 * SYM_SIZE..)
+            .and_then(Symbol::from_entry)
+            .map_or(SHN_UNDEF, |sym| sym.st_shndx);
+        if target.is_alloc()
+            && shndx != SHN_UNDEF
+            && usize::from(shndx) < headers.shnum
+            && !headers.get(usize::from(shndx)).is_alloc()
+        {
+            soft.add(Error::RelocToUnallocated {
+                section,
+                reloc,
+                symbol: rel.sym(),
+                shndx,
             });
         }
     }

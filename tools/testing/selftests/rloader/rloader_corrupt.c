@@ -728,6 +728,38 @@ static void bad_table_entry(void)
 }
 
 /*
+ * The symbol of the first relocation of an allocated section that uses a
+ * symbol of the module moved into the symbol table's own (unallocated)
+ * section.
+ */
+static void reloc_to_unallocated(void)
+{
+	Elf64_Sym *syms;
+	size_t nsyms, n, k;
+	unsigned int i;
+
+	syms = symbols(&nsyms);
+	for (i = 1; i < shnum; i++) {
+		Elf64_Rela *r;
+
+		if (shdrs[i].sh_type != SHT_RELA || shdrs[i].sh_info >= shnum ||
+		    !(shdrs[shdrs[i].sh_info].sh_flags & SHF_ALLOC))
+			continue;
+		r = table(i, sizeof(*r), &n);
+		for (k = 0; k < n; k++) {
+			size_t sym = ELF64_R_SYM(r[k].r_info);
+
+			if (sym && sym < nsyms && syms[sym].st_shndx &&
+			    syms[sym].st_shndx < SHN_LORESERVE) {
+				syms[sym].st_shndx = symtab_index();
+				return;
+			}
+		}
+	}
+	die("no relocation of an allocated section against a defined symbol");
+}
+
+/*
  * The section of init_module cut one byte short of where its last symbol
  * ends: a truncated code section, whose last function would run off its
  * end.
@@ -863,6 +895,7 @@ static const struct kind {
 	{ "bad-table-entry", bad_table_entry },
 	{ "bad-unwind-entry", bad_unwind_entry },
 	{ "symbol-out-of-section", symbol_out_of_section },
+	{ "reloc-to-unallocated", reloc_to_unallocated },
 	{ "template-garbage", template_garbage },
 };
 
