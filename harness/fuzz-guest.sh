@@ -14,7 +14,8 @@
 # hang (no console output for RLOADER_FUZZ_STALL s, default 240: the debug
 # kernel has no soft lockup or hung task detector, whose panics would come
 # first), a warning, a KASAN report, a refusal without a reason or a failed
-# unload fails it.  After
+# unload fails it, unless the kernel's own loader, given the same image in a
+# boot of its own, fails on it too (see "the oracle" below).  After
 # each boot the log goes through checklog.sh (lockdep, kmemleak, ...): each
 # problem it finds is one more failure, as is a boot whose end (rloader
 # unloaded, kmemleak scanned) is missing.  The results, one line per image,
@@ -195,6 +196,48 @@ while [ "$first" -lt "$end" ]; do
 		sed "s/^/boot $boot: /" "$fdir/checklog-$boot.out" >> "$problems"
 	fi
 done
+
+# --- the oracle ----------------------------------------------------------------
+# Each image that failed (a crash, warning, KASAN or other report, a hang) is
+# loaded once more in a boot of its own, through finit_module(2).  If the
+# kernel's own loader fails on it too, the image's code or data is broken
+# in a way no loader can tell from its structure: its outcome becomes
+# "as-finit:KIND" (a pass, listed in the table with both reports).  At most
+# RLOADER_FUZZ_ORACLE_MAX images (default 30) are replayed; the others stay
+# failures.
+oracle_max=${RLOADER_FUZZ_ORACLE_MAX:-30}
+failed_images() { grep -vE ' -> (accepted|permanent|refused:|noreason:|unload:|short-write)' "$results" | cut -d' ' -f2; }
+if [ "$jobs" -le 1 ] && [ -s "$results" ]; then
+	replayed=0
+	for c in $(failed_images); do
+		[ "$replayed" -ge "$oracle_max" ] && break
+		[ "$max_secs" -gt 0 ] && [ $(($(date +%s) - start)) -ge "$max_secs" ] && break
+		replayed=$((replayed + 1))
+		olog=$fdir/oracle-$c.log
+		RLOADER_GUEST_REUSE=1 RLOADER_GUEST_STALL=$stall RLOADER_GUEST_TIMEOUT=900 \
+		RLOADER_GUEST_APPEND="panic_on_warn=1 kasan.fault=panic softlockup_panic=1 hung_task_panic=1 oops=panic rlfuzz=$seed,$c,1,finit" \
+			bash "$here/guest.sh" "$build" "$flavour" fuzz > "$fdir/oracle-$c.out" 2>&1
+		[ -f "$logdir/guest-$flavour-fuzz.log" ] || continue
+		tr -d '\r' < "$logdir/guest-$flavour-fuzz.log" > "$olog"
+		rm -f "$logdir/guest-$flavour-fuzz.log" "$logdir/guest-$flavour-fuzz.log.txt"
+		# No verdict unless the image was written.
+		grep -aq "fuzz: begin $c " "$olog" || continue
+		out=$(grep -aoE "fuzz: $c .* -> .*" "$olog" | head -1 | sed 's/.* -> //')
+		if [ -z "$out" ]; then
+			sed -n "/fuzz: begin $c /,\$p" "$olog" > "$fdir/tail.txt"
+			line=$(grep -m1 -aE "$bad" "$fdir/tail.txt" | sed 's/^\[[ 0-9.]*\] //')
+			out="$(crash_kind "$fdir/tail.txt") ${line:-the guest stopped}"
+		fi
+		out=${out//[|&\\]/ }
+		echo "oracle: image $c under finit_module: $out"
+		case "$out" in
+		accepted* | permanent* | refused:* | noreason:* | unload:*)
+			sed -i "s|^\(fuzz: $c .* -> .*\)\$|\1 [finit_module: $out]|" "$results" ;;
+		*)
+			sed -i "s|^\(fuzz: $c .*\) -> \([a-z]*\)\(.*\)\$|\1 -> as-finit:\2\3 [finit_module: $out]|" "$results" ;;
+		esac
+	done
+fi
 secs=$(( $(date +%s) - start ))
 
 # --- the table ----------------------------------------------------------------
@@ -223,7 +266,7 @@ ran=$(wc -l < "$results")
 			if (c == "" || c in seen) continue
 			seen[c] = 1; img[c]++
 			if (out == "accepted") acc[c]++
-			else if (out !~ /^refused:/) bad[c]++
+			else if (out !~ /^(refused:|as-finit:|permanent)/) bad[c]++
 		}
 	} END { for (c in img) printf "| %s | %d | %d | %d |\n", c, img[c], acc[c], bad[c] }' \
 		"$results" | sort
@@ -234,9 +277,14 @@ ran=$(wc -l < "$results")
 		sed 's/^/  /' "$problems"
 		echo
 	fi
-	if grep -vqE ' -> (accepted|permanent|refused:)' "$results"; then
+	if grep -aq ' -> as-finit:' "$results"; then
+		echo "Failed under finit_module(2) as well (the oracle; they pass):"
+		grep -a ' -> as-finit:' "$results" | head -100 | sed 's/^/  /'
+		echo
+	fi
+	if grep -vqE ' -> (accepted|permanent|refused:|as-finit:)' "$results"; then
 		echo "Failed images (seed $seed; logs in $fdir):"
-		grep -vE ' -> (accepted|permanent|refused:)' "$results" | head -100 | sed 's/^/  /'
+		grep -vE ' -> (accepted|permanent|refused:|as-finit:)' "$results" | head -100 | sed 's/^/  /'
 		echo
 		# The images are rebuilt from the stripped modules of the initramfs.
 		mods=$(grep -a -m1 -o "rloader-guest: fuzz begin .*" "$fdir/boot-1.log.txt" |
@@ -250,7 +298,7 @@ ran=$(wc -l < "$results")
 } > "$summary"
 cat "$summary"
 
-pass=$(grep -cE ' -> (accepted|permanent|refused:)' "$results")
+pass=$(grep -cE ' -> (accepted|permanent|refused:|as-finit:)' "$results")
 fail=$(( ran - pass + $(wc -l < "$problems") + count - ran ))
 echo "fuzz-guest($flavour): $pass passed, $fail failed in $secs s"
 [ "$fail" = 0 ]

@@ -4,7 +4,7 @@
  * /dev/rloader, one image at a time, and record what happens.
  *
  *   rloader_fuzz [--seed S] [--first I] [--count N] [--dev PATH]
- *                [--dry-run | --write FILE] MOD.ko...
+ *                [--dry-run | --write FILE | --finit] MOD.ko...
  *
  * Image I of seed S is a copy of one of the MOD.ko files with one to four
  * stacked mutations (ELF header, section headers, string tables, symbols,
@@ -30,7 +30,10 @@
  * "fuzz: done N passed, N failed" (accepted, permanent and refused:* pass).
  *
  * --dry-run only prints the mutations; --write FILE writes image --first to
- * FILE instead of loading it (to reproduce one case on another machine).
+ * FILE instead of loading it (to reproduce one case on another machine);
+ * --finit loads the images with the kernel's own loader, finit_module(2),
+ * instead, the oracle for a crash (any kernel line is then a reason).
+
  * Exits 0 if every image passed, 1 if not, 2 on a usage error.
  */
 #define _GNU_SOURCE
@@ -42,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -879,6 +883,8 @@ static const char *const bad_lines[] = {
  * the errno alone), to @reason, the first that looks like a kernel report
  * to @bad (all @size bytes); returns 1 if there was such a report.
  */
+static int use_finit;
+
 static int read_kmsg(int fd, const char *name, char *reason, char *bad, size_t size)
 {
 	char own[160] = "";
@@ -907,7 +913,7 @@ static int read_kmsg(int fd, const char *name, char *reason, char *bad, size_t s
 			*end = 0;
 		if (!strncmp(text, "fuzz: ", 6))
 			continue;
-		if (!*reason && !strncmp(text, "rloader: ", 9))
+		if (!*reason && (use_finit || !strncmp(text, "rloader: ", 9)))
 			snprintf(reason, size, "%s", text);
 		if (!*own && namelen && !strncmp(text, name, namelen) &&
 		    !strncmp(text + namelen, ": ", 2))
@@ -924,6 +930,21 @@ static int read_kmsg(int fd, const char *name, char *reason, char *bad, size_t s
 	return found;
 }
 
+/* Loads the @len bytes of the image with finit_module(2); returns its errno. */
+static int load_finit(size_t len)
+{
+	int fd = memfd_create("rloader_fuzz", MFD_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		die("memfd_create: %s", strerror(errno));
+	if (write(fd, work, len) != (ssize_t)len)
+		die("cannot write the image to a memfd: %s", strerror(errno));
+	if (syscall(SYS_finit_module, fd, "", 0) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
 /* Loads image @index; returns 1 if it passed. */
 static int run_one(const char *dev, int kfd, uint64_t index, const struct seed *s, size_t len)
 {
@@ -937,16 +958,20 @@ static int run_one(const char *dev, int kfd, uint64_t index, const struct seed *
 	nb = read_modules(before, MAX_LOADED);
 	report("fuzz: begin %llu %s %s", (unsigned long long)index, s->name, desc);
 	lseek(kfd, 0, SEEK_END);
-	fd = open(dev, O_WRONLY);
-	if (fd < 0)
-		die("cannot open %s: %s", dev, strerror(errno));
-	n = write(fd, work, len);
-	if (n < 0)
-		err = errno;
-	else if ((size_t)n != len)
-		err = -1;
-	if (close(fd) && !err)
-		err = errno;
+	if (use_finit) {
+		err = load_finit(len);
+	} else {
+		fd = open(dev, O_WRONLY);
+		if (fd < 0)
+			die("cannot open %s: %s", dev, strerror(errno));
+		n = write(fd, work, len);
+		if (n < 0)
+			err = errno;
+		else if ((size_t)n != len)
+			err = -1;
+		if (close(fd) && !err)
+			err = errno;
+	}
 	if (!err) {
 		/* Unload what got in, by the names it got. */
 		na = read_modules(after, MAX_LOADED);
@@ -1006,6 +1031,10 @@ int main(int argc, char **argv)
 			dry = 1;
 			continue;
 		}
+		if (!strcmp(argv[a], "--finit")) {
+			use_finit = 1;
+			continue;
+		}
 		if (a + 1 == argc)
 			break;
 		if (!strcmp(argv[a], "--seed"))
@@ -1023,7 +1052,7 @@ int main(int argc, char **argv)
 	}
 	if (a == argc || !strncmp(argv[a], "--", 2)) {
 		fprintf(stderr, "usage: %s [--seed S] [--first I] [--count N] [--dev PATH]\n"
-			"\t[--dry-run | --write FILE] MOD.ko...\n", argv[0]);
+			"\t[--dry-run | --write FILE | --finit] MOD.ko...\n", argv[0]);
 		return 2;
 	}
 	for (; a < argc; a++)
