@@ -1423,11 +1423,27 @@ fn rejects_unknown_section_types_and_wild_absolute_pointers() {
             sh_type: 0x2a00
         }
     );
-    // OS- and processor-specific types (SHT_LLVM_ADDRSIG, SHT_X86_64_UNWIND) are fine.
+    // OS- and processor-specific types (SHT_LLVM_ADDRSIG, SHT_X86_64_UNWIND) are fine, the
+    // application range is not.
     for t in [0x6fff_4c03u64, 0x7000_0001] {
         let i = sample_with(vec![section(".x", t as u32, 0, vec![0; 4], 0)]);
         parse(&i).expect("a vendor section type is accepted");
     }
+    for t in [0x8000_0000u32, 0xffff_ffff] {
+        let i = sample_with(vec![section(".x", t, 0, vec![0; 4], 0)]);
+        assert!(matches!(err(&i), Error::UnknownSectionType { sh_type, .. } if sh_type == t));
+    }
+    // Relocations under another type would be skipped.
+    let mut i = sample();
+    set_shdr(&mut i, idx::RELA_TEXT, shdr::TYPE, u64::from(SHT_PROGBITS));
+    assert_eq!(
+        err(&i),
+        Error::RelaNotRela {
+            section: SectionIndex(idx::RELA_TEXT),
+            name: b".rela.text",
+            sh_type: SHT_PROGBITS
+        }
+    );
     // A constructor pointer that no relocation set: 0 is not the module's code.
     let i = sample_with(vec![section(
         ".init_array",

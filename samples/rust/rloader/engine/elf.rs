@@ -45,6 +45,8 @@ pub const SHT_REL: u32 = 9;
 pub const SHT_SYMTAB_SHNDX: u32 = 18;
 /// `SHT_LOOS`: the first OS-specific section type.
 pub const SHT_LOOS: u32 = 0x6000_0000;
+/// `SHT_LOUSER`: the first application-specific section type.
+pub const SHT_LOUSER: u32 = 0x8000_0000;
 
 /// `SHF_WRITE`.
 pub const SHF_WRITE: u64 = 0x1;

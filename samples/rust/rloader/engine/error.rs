@@ -405,6 +405,19 @@ errors! {
         sh_type: u32,
     } => ENOEXEC, "unknown-section-type", "section {} has unknown type {:#x}", section, sh_type;
 
+    /// A section named as relocations (`.rela...`) is neither `SHT_RELA` nor `SHT_REL`.
+    ///
+    /// Its relocations would be skipped and the section they belong to left unrelocated.
+    RelaNotRela {
+        /// The section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+        /// `sh_type`.
+        sh_type: u32,
+    } => ENOEXEC, "rela-not-rela", "section {} '{}' has type {:#x}, not SHT_RELA",
+        section, Name(name), sh_type;
+
     /// An allocated executable section is `SHT_NOBITS`: its code would be zeros.
     ExecNobits {
         /// The section.

@@ -393,6 +393,12 @@ fn check_sections<'a>(
                 section,
                 sh_type: s.sh_type,
             });
+        } else if name.starts_with(b".rela") && !matches!(s.sh_type, SHT_RELA | SHT_REL) {
+            soft.add(Error::RelaNotRela {
+                section,
+                name,
+                sh_type: s.sh_type,
+            });
         }
         if s.is_alloc() && s.sh_flags & SHF_EXECINSTR != 0 && s.sh_type == SHT_NOBITS {
             soft.add(Error::ExecNobits { section, name });
@@ -628,10 +634,12 @@ fn check_symbols<'a>(symtab: &Symtab<'a>, headers: &Headers<'a>, soft: &mut Soft
 }
 
 /// True for the section types of the gABI (`SHT_NULL` to `SHT_SYMTAB_SHNDX`, without the
-/// reserved 12 and 13) and for every OS- or processor-specific type (`SHT_LOOS` and up, e.g.
-/// `SHT_LLVM_ADDRSIG`, `SHT_X86_64_UNWIND`): a type outside these is not one any tool wrote.
+/// reserved 12 and 13) and for every OS- or processor-specific type (`SHT_LOOS` to
+/// `SHT_HIPROC`, e.g. `SHT_LLVM_ADDRSIG`, `SHT_X86_64_UNWIND`): a type outside these (the
+/// application range from `SHT_LOUSER` on included) is not one any tool of the kernel's
+/// build wrote.
 fn is_known_type(sh_type: u32) -> bool {
-    matches!(sh_type, 0..=11 | 14..=18) || sh_type >= SHT_LOOS
+    matches!(sh_type, 0..=11 | 14..=18) || (SHT_LOOS..SHT_LOUSER).contains(&sh_type)
 }
 
 /// A string table: `SHT_STRTAB` (else `None`), non-empty and NUL-terminated.

@@ -727,6 +727,12 @@ static void bad_table_entry(void)
 	die("no relocation of the first export's name");
 }
 
+/* The relocations of .text, typed as program bits: they would be skipped. */
+static void rela_not_rela(void)
+{
+	need_section(".rela.text")->sh_type = SHT_PROGBITS;
+}
+
 /*
  * The symbol of the first relocation of an allocated section that uses a
  * symbol of the module moved into the symbol table's own (unallocated)
@@ -896,6 +902,7 @@ static const struct kind {
 	{ "bad-unwind-entry", bad_unwind_entry },
 	{ "symbol-out-of-section", symbol_out_of_section },
 	{ "reloc-to-unallocated", reloc_to_unallocated },
+	{ "rela-not-rela", rela_not_rela },
 	{ "template-garbage", template_garbage },
 };
 
