@@ -69,6 +69,26 @@ crash_kind() {
 	esac
 }
 
+# without_fuzz_lines LOG: LOG for checklog.sh: without the fuzzer's own
+# lines (a "report" result quotes the report), and without the kernel's
+# lines while an image that got a "report" result was loaded: that report
+# is the image's failure already (or, under the oracle, its pass), not one
+# more of the boot.
+without_fuzz_lines() {
+	local reported
+	reported=$(grep -aoE '^\[[ 0-9.]*\] fuzz: [0-9]+ .* -> report' "$1" |
+		sed -E 's/.*\] fuzz: ([0-9]+) .*/\1/' | paste -sd' ')
+	awk -v reported="$reported" '
+		BEGIN { n = split(reported, r, " "); for (k = 1; k <= n; k++) rep[r[k]] = 1 }
+		/^\[[ 0-9.]*\] fuzz: begin [0-9]+ / {
+			i = $0; sub(/.*\] fuzz: begin /, "", i); sub(/ .*/, "", i); skip = (i in rep); next
+		}
+		/^\[[ 0-9.]*\] fuzz: [0-9]+ .* -> / { skip = 0; next }
+		/^\[[ 0-9.]*\] fuzz: / { next }
+		!skip { print }
+	' "$1"
+}
+
 first=${RLOADER_FUZZ_FIRST:-0} boot=0 reuse=0 stuck=0
 end=$((first + count))
 jobs=${RLOADER_FUZZ_JOBS:-1}
@@ -165,7 +185,7 @@ while [ "$first" -lt "$end" ]; do
 					stuck=0 first=$c
 					checked=$fdir/before.txt
 					sed -n "1,/fuzz: $last /p" "$blog.txt" > "$checked"
-					grep -av '^\[[ 0-9.]*\] fuzz: ' "$checked" > "$fdir/checked.txt"
+					without_fuzz_lines "$checked" > "$fdir/checked.txt"
 					"$here/checklog.sh" "$fdir/checked.txt" > "$fdir/checklog-$boot.out" ||
 						sed "s/^/boot $boot: /" "$fdir/checklog-$boot.out" >> "$problems"
 					continue
@@ -190,8 +210,7 @@ while [ "$first" -lt "$end" ]; do
 		sed -n "1,/fuzz: begin $c /p" "$blog.txt" > "$checked"
 		first=$((c + 1))
 	fi
-	# (Without the fuzzer's own lines: a "report" result quotes the report.)
-	grep -av '^\[[ 0-9.]*\] fuzz: ' "$checked" > "$fdir/checked.txt"
+	without_fuzz_lines "$checked" > "$fdir/checked.txt"
 	if ! "$here/checklog.sh" "$fdir/checked.txt" > "$fdir/checklog-$boot.out"; then
 		sed "s/^/boot $boot: /" "$fdir/checklog-$boot.out" >> "$problems"
 	fi
