@@ -8,7 +8,7 @@ use crate::engine::{
     self,
     elf::{SectionIndex, SHF_ALLOC},
     kallsyms::{self, Tables},
-    load::{Cause, Env, Failure, Formed, Module, Region, Registered, Stage, Summary},
+    load::{Cause, Env, Failure, Formed, Module, PerStage, Region, Registered, Stage, Summary},
     symbols::Unresolved,
     LayoutOptions, MemType, ModuleName, Name, PerMem, Query, ResolveError, KSYM_NAME_LEN,
 };
@@ -35,20 +35,6 @@ const CONFIG: engine::Config = engine::Config {
         struct_align: kapi::MOD_KALLSYMS_ALIGN as u64,
     },
 };
-
-/// What a successful load reports.
-pub(crate) struct Loaded {
-    /// The module's name.
-    pub(crate) name: ModuleName,
-    /// Bytes of each memory region.
-    pub(crate) sizes: PerMem<u64>,
-    /// Relocations applied.
-    pub(crate) relocations: usize,
-    /// Undefined symbols bound to exports.
-    pub(crate) bound: usize,
-    /// Nanoseconds spent in each stage.
-    pub(crate) times: engine::load::PerStage<u64>,
-}
 
 /// A load in the kernel: the image, its parameters and the listing to add it to.
 struct Kernel<'a> {
@@ -245,7 +231,7 @@ impl Formed for FormedEntry<'_> {
             sizes: summary.sizes,
             relocations: summary.relocations,
             bound: summary.bound,
-            load_ns: summary.elapsed,
+            times: PerStage::default(),
         };
         // Listed from COMING on, so that the GOING notifier also drops a module whose init
         // fails.
@@ -258,7 +244,10 @@ impl Formed for FormedEntry<'_> {
 }
 
 /// Loads the module in `image` with parameters `args` and runs its init function.
-pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loaded> {
+///
+/// Like `init_module(2)`, a successful load logs nothing; the listing has its counts and
+/// stage times.
+pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result {
     if let Err(e) = kapi::may_load(image) {
         pr_err!("loading refused by policy (error {})\n", e.to_errno());
         return Err(e);
@@ -269,14 +258,8 @@ pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result<Loa
         registry,
     };
     let loaded = engine::load(&mut env, image, &CONFIG).map_err(|f| report(image, f))?;
-    registry.set_load_time(loaded.module, loaded.times.total());
-    Ok(Loaded {
-        name: loaded.plan.name,
-        sizes: loaded.layout.size,
-        relocations: loaded.relocations.applied(),
-        bound: loaded.symbols.resolved,
-        times: loaded.times,
-    })
+    registry.set_times(loaded.module, loaded.times);
+    Ok(())
 }
 
 /// Logs why a load failed and returns its error.

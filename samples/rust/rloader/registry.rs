@@ -6,7 +6,10 @@
 //! module list and unload through it. An entry is added once a module is formed and dropped
 //! when a module notifier says the module goes away, whoever unloads it.
 
-use crate::engine::{MemType, ModuleName, PerMem};
+use crate::engine::{
+    load::{PerStage, Stage},
+    MemType, ModuleName, PerMem,
+};
 use core::fmt;
 use kernel::{new_mutex, prelude::*, sync::Mutex};
 
@@ -25,8 +28,8 @@ pub(crate) struct Entry {
     pub(crate) relocations: usize,
     /// Undefined symbols bound to exports.
     pub(crate) bound: usize,
-    /// Nanoseconds the load took, init included once it ran.
-    pub(crate) load_ns: u64,
+    /// Nanoseconds each stage of the load took (all zero until the load completed).
+    pub(crate) times: PerStage<u64>,
 }
 
 /// The modules rloader loaded that are still there.
@@ -50,10 +53,10 @@ impl Registry {
         Ok(())
     }
 
-    /// Records the final load time of a module, if it is still listed.
-    pub(crate) fn set_load_time(&self, module: usize, load_ns: u64) {
+    /// Records the stage times of a completed load, if the module is still listed.
+    pub(crate) fn set_times(&self, module: usize, times: PerStage<u64>) {
         if let Some(e) = self.entries.lock().iter_mut().find(|e| e.module == module) {
-            e.load_ns = load_ns;
+            e.times = times;
         }
     }
 
@@ -82,14 +85,18 @@ impl Registry {
         let res = (|| -> fmt::Result {
             fmt::Write::write_str(
                 &mut w,
-                "# name text_base text data rodata ro_after_init relocations symbols load_us\n",
+                "# name text_base text data rodata ro_after_init relocations symbols load_us",
             )?;
+            for stage in Stage::ALL {
+                fmt::Write::write_fmt(&mut w, format_args!(" {}_us", stage.name()))?;
+            }
+            fmt::Write::write_str(&mut w, "\n")?;
             for e in self.entries.lock().iter() {
                 let base = if show_addresses { e.text_base } else { 0 };
                 fmt::Write::write_fmt(
                     &mut w,
                     format_args!(
-                        "{} {:#x} {} {} {} {} {} {} {}\n",
+                        "{} {:#x} {} {} {} {} {} {} {}",
                         e.name,
                         base,
                         e.sizes[MemType::Text],
@@ -98,9 +105,13 @@ impl Registry {
                         e.sizes[MemType::RoAfterInit],
                         e.relocations,
                         e.bound,
-                        e.load_ns / 1000
+                        e.times.total() / 1000
                     ),
                 )?;
+                for (_, ns) in e.times.iter() {
+                    fmt::Write::write_fmt(&mut w, format_args!(" {}", ns / 1000))?;
+                }
+                fmt::Write::write_str(&mut w, "\n")?;
             }
             Ok(())
         })();

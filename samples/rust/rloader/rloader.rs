@@ -38,7 +38,7 @@ mod kapi;
 mod loader;
 mod registry;
 
-use engine::{load::Stage, MODULE_NAME_LEN};
+use engine::MODULE_NAME_LEN;
 use kapi::{ModuleEvent, ModuleNotifier};
 use registry::Registry;
 
@@ -297,9 +297,7 @@ impl MiscDevice for RLoaderFile {
         };
         let res = loader::load(&bytes, args, registry()?);
         drop(bytes);
-        let loaded = res?;
-        report_load(&loaded);
-        Ok(count)
+        res.map(|()| count)
     }
 
     fn read(
@@ -384,29 +382,4 @@ impl MiscDevice for RLoaderFile {
         })?;
         Ok(0)
     }
-}
-
-/// Logs a successful load: its counts and the time of each stage.
-fn report_load(loaded: &loader::Loaded) {
-    let us = |s: Stage| loaded.times.get(s) / 1000;
-    pr_info!(
-        "loaded {}: {} relocations, {} symbols bound, {} bytes of text, in {} us \
-         (validate {}, layout {}, allocate {}, place {}, register {}, bind {}, relocate {}, \
-         kallsyms {}, form {}, init {})\n",
-        loaded.name,
-        loaded.relocations,
-        loaded.bound,
-        loaded.sizes[engine::MemType::Text],
-        loaded.times.total() / 1000,
-        us(Stage::Validate),
-        us(Stage::Layout),
-        us(Stage::Allocate),
-        us(Stage::Place),
-        us(Stage::Register),
-        us(Stage::Bind),
-        us(Stage::Relocate),
-        us(Stage::Kallsyms),
-        us(Stage::Form),
-        us(Stage::Init),
-    );
 }

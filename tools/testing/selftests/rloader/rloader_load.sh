@@ -19,7 +19,7 @@ MIN=$(modpath rust_minimal)
 DIFF_MODS="rust_minimal rust_print nls_cp437 nls_utf8 crc7 crc_itu_t crc_ccitt ext2"
 STRESS=${RLOADER_STRESS:-100}
 
-ktap_set_plan $((24 + $(echo $DIFF_MODS | wc -w)))
+ktap_set_plan $((25 + $(echo $DIFF_MODS | wc -w)))
 
 load_rloader
 
@@ -42,13 +42,22 @@ else
 	ktap_test_fail "rust_minimal is live in /proc/modules and sysfs"
 fi
 expect_dmesg "rust_minimal: Rust minimal sample \(init\)" "its init function ran"
-# name text_base text data rodata ro_after_init relocations symbols load_us
-listing='^rust_minimal 0x[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [1-9][0-9]* [1-9][0-9]* [0-9]+$'
-if grep -qE "$listing" "$DEV"; then
-	ktap_test_pass "reading $DEV lists it with regions, relocations and load time"
+# name text_base text data rodata ro_after_init relocations symbols load_us,
+# then the ten stage times, which add up to load_us (each rounded down).
+listing='^rust_minimal 0x[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [1-9][0-9]* [1-9][0-9]* [1-9][0-9]*( [0-9]+){10}$'
+if grep -qE "$listing" "$DEV" && grep -q '^# name .* load_us validate_us .* init_us$' "$DEV" &&
+   awk '$1 == "rust_minimal" { s = 0; for (i = 10; i <= 19; i++) s += $i
+	exit !(s <= $9 && s + 10 >= $9) }' "$DEV"; then
+	ktap_test_pass "reading $DEV lists it with regions, relocations and stage times"
 else
 	ktap_print_msg "listing: $(cat "$DEV")"
-	ktap_test_fail "reading $DEV lists it with regions, relocations and load time"
+	ktap_test_fail "reading $DEV lists it with regions, relocations and stage times"
+fi
+if new_dmesg | grep -q '^\[[ 0-9.]*\] rloader:'; then
+	new_dmesg | sed 's/^/#   /'
+	ktap_test_fail "a successful load logs no line of rloader's own"
+else
+	ktap_test_pass "a successful load logs no line of rloader's own"
 fi
 
 mark_dmesg
