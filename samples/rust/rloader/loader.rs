@@ -10,7 +10,7 @@ use crate::engine::{
     kallsyms::{self, Tables},
     load::{Cause, Env, Failure, Formed, Module, PerStage, Region, Registered, Stage, Summary},
     symbols::Unresolved,
-    LayoutOptions, MemType, ModuleName, Name, PerMem, Query, ResolveError, KSYM_NAME_LEN,
+    LayoutOptions, MemType, ModuleName, Name, PerMem, Query, ResolveError,
 };
 use crate::kapi::{self, Elf, ModMem, Reserved, SectionHeader};
 use crate::registry::{Entry, Registry};
@@ -182,13 +182,8 @@ impl<'a> Registered for Listed<'a> {
     }
 
     fn resolve(&mut self, query: &Query<'_>) -> core::result::Result<u64, ResolveError> {
-        let mut buf = [0u8; KSYM_NAME_LEN];
-        let name = buf
-            .get_mut(..query.name.len())
-            .map(|dst| dst.copy_from_slice(query.name))
-            .and_then(|()| buf.get(..=query.name.len()))
-            .and_then(|b| CStr::from_bytes_with_nul(b).ok())
-            .ok_or(ResolveError::NotFound)?;
+        // The name is passed to C code in place, NUL and all: no copy per symbol.
+        let name = CStr::from_bytes_with_nul(query.c_name).map_err(|_| ResolveError::NotFound)?;
         self.reserved.resolve(name).map_err(|e| {
             if e == ENOENT {
                 ResolveError::NotFound

@@ -75,6 +75,13 @@ impl MapResolver {
 
 impl Resolver for MapResolver {
     fn resolve(&mut self, q: &Query<'_>) -> Result<u64, ResolveError> {
+        // The kernel hands `c_name` to C code as it is: the name and its NUL, nothing else.
+        assert_eq!(
+            q.c_name.split_last(),
+            Some((&0, q.name)),
+            "c_name of {}",
+            alloc::string::String::from_utf8_lossy(q.name)
+        );
         if let Some(k) = self.symbols.get(q.name) {
             if k.gpl_only && !q.gpl_compatible {
                 return Err(ResolveError::GplOnly);

@@ -394,6 +394,12 @@ pub fn c_str_at(table: &[u8], off: usize) -> Option<&[u8]> {
     tail.get(..nul_position(tail)?)
 }
 
+/// Like [`c_str_at`], but with the terminating NUL byte.
+pub fn c_str_with_nul_at(table: &[u8], off: usize) -> Option<&[u8]> {
+    let tail = table.get(off..)?;
+    tail.get(..=nul_position(tail)?)
+}
+
 /// Returns the index of the first NUL byte in `bytes`, looking at eight
 /// bytes at a time: the loader measures the name of every symbol it lists.
 fn nul_position(bytes: &[u8]) -> Option<usize> {

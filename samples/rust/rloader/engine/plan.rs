@@ -193,6 +193,11 @@ impl<'a> Plan<'a> {
         c_str_at(self.strtab, sym.st_name as usize).unwrap_or(&[])
     }
 
+    /// The name of `sym` with its terminating NUL byte, as C code takes it.
+    pub fn symbol_c_name(&self, sym: &Symbol) -> &'a [u8] {
+        c_str_with_nul_at(self.strtab, sym.st_name as usize).unwrap_or(b"\0")
+    }
+
     /// All relocation sections (validated `SHT_RELA`).
     pub fn rela_sections(&self) -> impl Iterator<Item = Section<'a>> + '_ {
         self.sections().filter(|s| s.header.sh_type == SHT_RELA)

@@ -13,6 +13,9 @@ use super::plan::Plan;
 pub struct Query<'a> {
     /// The symbol name.
     pub name: &'a [u8],
+    /// The same name followed by its NUL byte (where the string table has it), for
+    /// environments that pass it on to C code without a copy.
+    pub c_name: &'a [u8],
     /// Whether the importing module is GPL-compatible (may use `EXPORT_SYMBOL_GPL` symbols).
     pub gpl_compatible: bool,
     /// The module's `.modinfo` (its `import_ns=` values).
@@ -120,6 +123,7 @@ pub fn resolve_symbols<'a, R: Resolver + ?Sized>(
                 let name = plan.symbol_name(&sym);
                 let query = Query {
                     name,
+                    c_name: plan.symbol_c_name(&sym),
                     gpl_compatible,
                     modinfo,
                 };
