@@ -507,18 +507,27 @@ fn place<'a, E: Env>(
 /// the name and the `init` and `exit` pointers (which only relocations fill), as a template
 /// from `modpost` has them. The kernel then sets the rest itself.
 fn keep_only_image_fields(module: &mut [u8], cfg: &plan::Config) {
-    let keep = |off: usize| {
-        let name = cfg.module_name_offset;
-        (name..name.saturating_add(super::names::MODULE_NAME_LEN)).contains(&off)
-            || [cfg.module_init_offset, cfg.module_exit_offset]
-                .iter()
-                .any(|&p| (p..p.saturating_add(8)).contains(&off))
-    };
-    for (off, b) in module.iter_mut().enumerate() {
-        if !keep(off) {
-            *b = 0;
+    const NAME: usize = super::names::MODULE_NAME_LEN;
+    let mut name = [0u8; NAME];
+    let mut init = [0u8; 8];
+    let mut exit = [0u8; 8];
+    let save = |to: &mut [u8], module: &[u8], off: usize| {
+        if let Some(from) = module.get(off..off.saturating_add(to.len())) {
+            to.copy_from_slice(from);
         }
-    }
+    };
+    save(&mut name, module, cfg.module_name_offset);
+    save(&mut init, module, cfg.module_init_offset);
+    save(&mut exit, module, cfg.module_exit_offset);
+    module.fill(0);
+    let restore = |from: &[u8], module: &mut [u8], off: usize| {
+        if let Some(to) = module.get_mut(off..off.saturating_add(from.len())) {
+            to.copy_from_slice(from);
+        }
+    };
+    restore(&name, module, cfg.module_name_offset);
+    restore(&init, module, cfg.module_init_offset);
+    restore(&exit, module, cfg.module_exit_offset);
 }
 
 /// Binds through a registered module's exports lookup.
