@@ -12,6 +12,10 @@
  * rl_big_checksum() calls every function through the table and mixes in
  * its name, so any relocation applied wrongly changes the result.  The init
  * function prints the checksum for a fixed seed.
+ *
+ * The functions are notrace: with the function tracer, patching thousands
+ * of call sites at every load takes seconds under emulation, and ftrace is
+ * not what this module tests.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,7 +40,7 @@ struct rl_big_entry {
 };
 
 #define RL_BIG_FN(n)							\
-	static u32 rl_big_fn_##n(u32 x)					\
+	static notrace u32 rl_big_fn_##n(u32 x)				\
 	{								\
 		return rol32(x ^ (n##u * 0x9e3779b1u), (n) & 31) +	\
 		       rl_big_salt[(n) % RL_BIG_SALTS];			\

@@ -21,7 +21,7 @@ PATCH="$DIR/rloader_patch"
 # rmmod explains it.
 EAGAIN_MSG="Resource temporarily unavailable\|is in use"
 
-ktap_set_plan 51
+ktap_set_plan 57
 
 load_rloader
 
@@ -249,31 +249,48 @@ else
 	ktap_test_fail "the module's KUnit suite runs and passes (no rl_kunit.ko)"
 fi
 
-# Same init and exit output, and the same symbols in /proc/kallsyms (type
-# and name; addresses differ), as insmod for the others.
+# Same kernel log (rloader adds no line of its own to a successful load),
+# and the same symbols in /proc/kallsyms (type and name; addresses differ),
+# as insmod for the others.
 ksyms() { awk -v m="[$1]" '$4 == m { print $2, $3 }' /proc/kallsyms | sort; }
-for m in rl_big rl_percpu rl_rust_hello; do
+same_as_insmod() {
 	mark_dmesg
-	insmod "$(modpath $m)" && ksyms $m > "$TMP/insmod.syms" && rmmod $m
-	new_dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^rloader: ' > "$TMP/insmod.log"
+	insmod "$(modpath $1)" && ksyms $1 > "$TMP/insmod.syms" && rmmod $1
+	new_dmesg | sed 's/^\[[ 0-9.]*\] //' > "$TMP/insmod.log"
 	mark_dmesg
-	rl $m && ksyms $m > "$TMP/rloader.syms" && rmmod $m
-	new_dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^rloader: ' > "$TMP/rloader.log"
+	rl $1 && ksyms $1 > "$TMP/rloader.syms" && rmmod $1
+	new_dmesg | sed 's/^\[[ 0-9.]*\] //' > "$TMP/rloader.log"
 	if [ -s "$TMP/insmod.log" ] && cmp -s "$TMP/insmod.log" "$TMP/rloader.log"; then
-		ktap_test_pass "$m: same output as with insmod"
+		ktap_test_pass "$1: same kernel log as with insmod"
 	else
 		diff "$TMP/insmod.log" "$TMP/rloader.log" | sed 's/^/#   /'
-		ktap_test_fail "$m: same output as with insmod"
+		ktap_test_fail "$1: same kernel log as with insmod"
 	fi
 	if [ -s "$TMP/insmod.syms" ] && cmp -s "$TMP/insmod.syms" "$TMP/rloader.syms"; then
-		ktap_test_pass "$m: same symbols in /proc/kallsyms as with insmod"
+		ktap_test_pass "$1: same symbols in /proc/kallsyms as with insmod"
 	else
 		diff "$TMP/insmod.syms" "$TMP/rloader.syms" | head -20 | sed 's/^/#   /'
-		ktap_test_fail "$m: same symbols in /proc/kallsyms as with insmod"
+		ktap_test_fail "$1: same symbols in /proc/kallsyms as with insmod"
 	fi
+}
+for m in rl_big rl_percpu rl_rust_hello rl_relocs_100k; do
+	same_as_insmod $m
 done
+# 2048 undefined symbols, bound to the exports of rl_export_10k (loaded by
+# rloader): the same checksum over all of them under both loaders.
+rl rl_export_10k
+same_as_insmod rl_imports_2k
+rl rl_imports_2k
+bound=$(awk '$1 == "rl_imports_2k" { print $8 }' "$DEV")
+if [ "${bound:-0}" = 2048 ]; then
+	ktap_test_pass "rl_imports_2k binds 2048 symbols"
+else
+	ktap_print_msg "listing: $(cat "$DEV")"
+	ktap_test_fail "rl_imports_2k binds 2048 symbols"
+fi
+rmmod rl_imports_2k rl_export_10k
 
-# A large module: many relocations, counted by rloader.
+# Large modules: many relocations, counted by rloader.
 rl rl_big
 relocs=$(awk '$1 == "rl_big" { print $7 }' "$DEV")
 if [ "${relocs:-0}" -gt 10000 ]; then
@@ -283,6 +300,15 @@ else
 	ktap_test_fail "rl_big needs more than 10000 relocations"
 fi
 rmmod rl_big
+rl rl_relocs_100k
+relocs=$(awk '$1 == "rl_relocs_100k" { print $7 }' "$DEV")
+if [ "${relocs:-0}" -gt 100000 ]; then
+	ktap_test_pass "rl_relocs_100k needs more than 100000 relocations ($relocs)"
+else
+	ktap_print_msg "listing: $(cat "$DEV")"
+	ktap_test_fail "rl_relocs_100k needs more than 100000 relocations"
+fi
+rmmod rl_relocs_100k
 
 # GPL-only export used by a non-GPL module.  Last: the non-GPL license
 # taints the kernel, which turns lockdep off for the rest of the boot.
