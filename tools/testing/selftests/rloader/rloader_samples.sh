@@ -282,11 +282,12 @@ rl rl_export_10k
 same_as_insmod rl_imports_2k
 rl rl_imports_2k
 bound=$(awk '$1 == "rl_imports_2k" { print $8 }' "$DEV")
-if [ "${bound:-0}" = 2048 ]; then
-	ktap_test_pass "rl_imports_2k binds 2048 symbols"
+# (and the few kernel symbols every module uses, such as _printk)
+if [ "${bound:-0}" -ge 2048 ] && [ "$bound" -lt 2060 ]; then
+	ktap_test_pass "rl_imports_2k binds its 2048 imports ($bound symbols)"
 else
 	ktap_print_msg "listing: $(cat "$DEV")"
-	ktap_test_fail "rl_imports_2k binds 2048 symbols"
+	ktap_test_fail "rl_imports_2k binds its 2048 imports"
 fi
 rmmod rl_imports_2k rl_export_10k
 
