@@ -10,8 +10,17 @@
 #    module the build produced and on a generated module with 100k
 #    relocations.
 # 2. In one boot of the normal kernel, the kernel's finit_module() and
-#    rloader loading the same modules, alternately, ROUNDS times each
-#    (RLOADER_BENCH_ROUNDS, default 50); the medians and their ratio.
+#    rloader loading and unloading the same modules, alternately, ROUNDS
+#    times each (RLOADER_BENCH_ROUNDS, default 50): the 10th percentile,
+#    median and 90th percentile of the load and of the load+unload cycle,
+#    the ratio of the medians and its geometric mean; then five traced loads
+#    of each module per loader under the function_graph tracer, summed into
+#    where each loader spends its time (harness/guest/profile.awk).
+# 3. The tables in BUILD_DIR/bench/bench.txt and a plot of load time against
+#    module size, BUILD_DIR/bench/load-vs-size.png (harness/bench-report.py).
+#
+# make check runs this with RLOADER_BENCH_ROUNDS=3 so that it cannot rot;
+# its numbers are not looked at.
 
 set -euo pipefail
 build=$(realpath -m "${1:?usage: bench.sh BUILD_DIR}")
@@ -25,3 +34,6 @@ echo "== engine on the host ($(basename "$largest"), and a generated module)"
 
 echo "== finit_module and rloader in one boot (normal kernel, TCG)"
 bash "$top/harness/guest.sh" "$build" normal bench
+mkdir -p "$build/bench"
+python3 "$top/harness/bench-report.py" "$(realpath -m "${RLOADER_GUEST_DIR:-$build/guest/normal}")/bench.txt" \
+	"$build/bench"

@@ -33,7 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tree=$build/linux
 out=$build/out/$flavour
 kimg=$out/arch/x86/boot/bzImage
-gdir=${RLOADER_GUEST_DIR:-$build/guest/$flavour}
+gdir=$(realpath -m "${RLOADER_GUEST_DIR:-$build/guest/$flavour}")
 root=$gdir/root
 logdir=$build/logs
 [ -n "${RLOADER_GUEST_DIR:-}" ] && logdir=$gdir
@@ -56,6 +56,7 @@ else
 	echo "root:x:0:" > "$root/etc/group"
 	install -m 755 "$here/guest/init" "$root/init"
 	install -m 644 "$here/guest/demo.sh" "$root/demo.sh"
+	install -m 644 "$here/guest/profile.awk" "$root/profile.awk"
 	make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 		modules_install > "$gdir/modules_install.log" 2>&1 ||
 		{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
@@ -154,9 +155,9 @@ fuzz)
 	[ $problems = 0 ]
 	;;
 bench)
-	grep '^bench: ' "$log.txt" > "$gdir/bench.txt"
-	cat "$gdir/bench.txt"
-	[ $problems = 0 ] && [ -s "$gdir/bench.txt" ] && ! grep -q 'rloader_bench:' "$log.txt"
+	grep -E '^(bench|traced|profile): ' "$log.txt" > "$gdir/bench.txt"
+	[ $problems = 0 ] && grep -q '^bench: ' "$gdir/bench.txt" && grep -q '^profile: ' "$gdir/bench.txt" &&
+		! grep -qE 'rloader_bench:|rloader-guest: (bench|profile) failed' "$log.txt"
 	;;
 *)
 	sed -n '/rloader-guest: Linux/,/rloader-guest: dmesg follows/p' "$log.txt" | grep -v "rloader-guest: dmesg follows"

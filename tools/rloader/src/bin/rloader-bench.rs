@@ -81,6 +81,14 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
+    // RLOADER_BENCH_ONLY_FILE=1: only the file (e.g. to profile a small module alone).
+    if std::env::var_os("RLOADER_BENCH_ONLY_FILE").is_some() {
+        return if ok {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        };
+    }
     let image = builder::many_relocs(200_000);
     let cfg = builder::CONFIG;
     if let Err(e) = bench("generated", &image, &cfg) {

@@ -3,18 +3,26 @@
  * rloader_bench: time loading a module with the kernel's loader and with
  * rloader, side by side in one boot.
  *
- *   rloader_bench ROUNDS MODULE.ko...
+ *   rloader_bench [--trace] [--label SUFFIX] ROUNDS MODULE.ko...
  *
  * For each module, ROUNDS times and alternating between the two loaders:
  * load it with finit_module(2) from an open file, or with one write(2) of
  * the whole image (already in memory) to /dev/rloader, and unload it with
- * delete_module(2).  Only the load call is timed; the unload is the same
- * kernel code for both.  Prints one line per module:
+ * delete_module(2).  The load call and the unload call are timed apart.
+ * Prints two lines per module, for the load and for the whole cycle (load
+ * and unload):
  *
- *   bench: NAME finit_module MEDIAN_US rloader MEDIAN_US ratio R
+ *   bench: NAME SIZE load finit_module P10 P50 P90 rloader P10 P50 P90 ratio R
+ *   bench: NAME SIZE cycle finit_module P10 P50 P90 rloader P10 P50 P90 ratio R
  *
- * where R is rloader's median over finit_module's (below 1: rloader is
- * faster).  Exits 1 if any load or unload fails.
+ * in microseconds, SIZE being the file's size in bytes and R rloader's
+ * median over finit_module's (below 1: rloader is faster).
+ *
+ * With --trace, each load call runs with /sys/kernel/tracing/tracing_on
+ * set to 1 (and 0 around everything else), for a tracer the caller set up;
+ * the lines then start with "traced:" instead, as the tracer slows both
+ * loaders down.  --label appends SUFFIX to each NAME (the same module in
+ * another setting).  Exits 1 if any load or unload fails.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,18 +57,49 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static int unload(const char *name)
+static int trace_fd = -1;
+static const char *label = "";
+
+static void trace(int on)
 {
-	if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
+	if (trace_fd >= 0 && pwrite(trace_fd, on ? "1" : "0", 1, 0) != 1)
+		perror("tracing_on");
+}
+
+static int unload(const char *name, double *us)
+{
+	double t0 = now_us();
+
+	if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0) {
+		*us = now_us() - t0;
 		return 0;
+	}
 	fprintf(stderr, "rloader_bench: delete_module %s: %s\n", name, strerror(errno));
 	return -1;
+}
+
+static double percentile(const double *sorted, int n, int p)
+{
+	return sorted[(n - 1) * p / 100];
+}
+
+static void print_row(const char *what, const char *name, long size, double *k,
+		      double *r, int n)
+{
+	double km = median(k, n), rm = median(r, n);
+
+	printf("%s: %s%s %ld %s finit_module %.1f %.1f %.1f rloader %.1f %.1f %.1f ratio %.2f\n",
+	       trace_fd >= 0 ? "traced" : "bench", name, label, size, what,
+	       percentile(k, n, 10), km, percentile(k, n, 90),
+	       percentile(r, n, 10), rm, percentile(r, n, 90), rm / km);
 }
 
 static int bench_module(const char *path, int rounds)
 {
 	double *kt = calloc(rounds, sizeof(double));
 	double *rt = calloc(rounds, sizeof(double));
+	double *kc = calloc(rounds, sizeof(double));
+	double *rc = calloc(rounds, sizeof(double));
 	char name[64], *base, *dot, *p, *image;
 	struct stat st;
 	int fd, i, ret = -1;
@@ -75,7 +114,7 @@ static int bench_module(const char *path, int rounds)
 	base = name;
 
 	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) || !kt || !rt) {
+	if (fd < 0 || fstat(fd, &st) || !kt || !rt || !kc || !rc) {
 		perror(path);
 		return -1;
 	}
@@ -85,58 +124,80 @@ static int bench_module(const char *path, int rounds)
 		goto out;
 	}
 	for (i = 0; i < rounds; i++) {
-		double t0, t1;
-		int dev;
+		double t0, t1, u;
+		int dev, err;
 
+		trace(1);
 		t0 = now_us();
-		if (syscall(SYS_finit_module, fd, "", 0)) {
+		err = syscall(SYS_finit_module, fd, "", 0);
+		t1 = now_us();
+		trace(0);
+		if (err) {
 			fprintf(stderr, "rloader_bench: finit_module %s: %s\n", path,
 				strerror(errno));
 			goto out;
 		}
-		t1 = now_us();
 		kt[i] = t1 - t0;
-		if (unload(base))
+		if (unload(base, &u))
 			goto out;
+		kc[i] = kt[i] + u;
 
 		dev = open("/dev/rloader", O_WRONLY);
 		if (dev < 0) {
 			perror("/dev/rloader");
 			goto out;
 		}
+		trace(1);
 		t0 = now_us();
-		if (write(dev, image, st.st_size) != st.st_size) {
+		err = write(dev, image, st.st_size) != st.st_size;
+		t1 = now_us();
+		trace(0);
+		if (err) {
 			fprintf(stderr, "rloader_bench: rloader %s: %s\n", path, strerror(errno));
 			close(dev);
 			goto out;
 		}
-		t1 = now_us();
 		close(dev);
 		rt[i] = t1 - t0;
-		if (unload(base))
+		if (unload(base, &u))
 			goto out;
+		rc[i] = rt[i] + u;
 	}
-	{
-		double km = median(kt, rounds), rm = median(rt, rounds);
-
-		printf("bench: %s finit_module %.1f rloader %.1f ratio %.2f\n",
-		       base, km, rm, rm / km);
-	}
+	print_row("load", base, st.st_size, kt, rt, rounds);
+	print_row("cycle", base, st.st_size, kc, rc, rounds);
 	ret = 0;
 out:
 	free(image);
 	free(kt);
 	free(rt);
+	free(kc);
+	free(rc);
 	close(fd);
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	int rounds = argc > 1 ? atoi(argv[1]) : 0, i, ret = 0;
+	int rounds, i, ret = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--trace")) {
+		trace_fd = open("/sys/kernel/tracing/tracing_on", O_WRONLY);
+		if (trace_fd < 0) {
+			perror("/sys/kernel/tracing/tracing_on");
+			return 1;
+		}
+		argv++;
+		argc--;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--label")) {
+		label = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	rounds = argc > 1 ? atoi(argv[1]) : 0;
 	if (argc < 3 || rounds < 1) {
-		fprintf(stderr, "usage: %s ROUNDS MODULE.ko...\n", argv[0]);
+		fprintf(stderr,
+			"usage: rloader_bench [--trace] [--label SUFFIX] ROUNDS MODULE.ko...\n");
 		return 2;
 	}
 	for (i = 2; i < argc; i++)
