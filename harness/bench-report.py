@@ -117,7 +117,7 @@ def plot(order, rows, out_dir):
         return "gnuplot missing: no plot (run 'make setup')"
     png = f"{out_dir}/load-vs-size.png"
     script = f"""
-set terminal pngcairo size 900,560 font ",10"
+set terminal pngcairo noenhanced size 900,560 font ",10"
 set output "{png}"
 set title "Module load time against module size (QEMU TCG, median)"
 set xlabel "module file size (KiB)"
