@@ -4,7 +4,7 @@
 # make check: install what is missing, run the lints (checkpatch on the
 # series, rustfmt, clippy), build both kernels, run the host tests and the
 # guest selftests on the normal and the debug kernel, a short concurrency
-# stress and a three-round make bench on the normal kernel, and a bounded
+# stress and a one-round make bench on the normal kernel, and a bounded
 # guest fuzzing run on the debug kernel.  The last line is
 # "N passed, N failed", summed over everything.
 
@@ -61,9 +61,9 @@ need $normal_ok vng-normal --tests bash harness/vng.sh "$build" normal
 # longer on the debug kernel (KASAN, lockdep, kmemleak).
 need $normal_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
 	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-20}" bash harness/guest.sh "$build" normal stress
-# make bench with three rounds, so that it keeps working (its numbers are
+# make bench with one round, so that it keeps working (its numbers are
 # not judged here: timing belongs to make bench on an idle machine).
-need $normal_ok bench env RLOADER_BENCH_ROUNDS=3 bash harness/bench.sh "$build"
+need $normal_ok bench env RLOADER_BENCH_ROUNDS=1 bash harness/bench.sh "$build"
 need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
 need $debug_ok guest-debug --tests bash harness/guest.sh "$build" debug test

@@ -7,7 +7,8 @@
 #
 # The configuration is tinyconfig plus the fragments from kernel/configs/;
 # it is regenerated when a fragment changes, and every option a fragment
-# asks for is checked to have taken effect.
+# asks for is checked to have taken effect (unless a later fragment asks
+# for it otherwise: the later one wins, as in the kernel's merge).
 
 set -euo pipefail
 build=$1 flavour=$2 jobs=$3
@@ -31,14 +32,21 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.rloader-config" 2>/dev/null)" != "
 		exit 1
 	fi
 	kmake tinyconfig "$@" >/dev/null
-	bad=0
+	bad=0 frags=("$@") n=0
 	for f in "$@"; do
+		n=$((n + 1))
 		while IFS= read -r line; do
 			case "$line" in
 			CONFIG_*=*) want=$line; opt=${line%%=*} ;;
 			"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}; want="# $opt is not set" ;;
 			*) continue ;;
 			esac
+			# A later fragment that sets the option again overrides this one.
+			overridden=0
+			for later in "${frags[@]:$n}"; do
+				grep -qE "^$opt=|^# $opt is not set" "$tree/kernel/configs/$later" && overridden=1
+			done
+			[ $overridden = 1 ] && continue
 			got=$(grep -E "^$opt=|^# $opt is not set" "$out/.config" || echo "# $opt is not set")
 			if [ "$got" != "$want" ]; then
 				echo "kbuild($flavour): $f asks for '$want' but the config has '$got'" >&2
