@@ -330,24 +330,34 @@ static void check_modules(const char *mods)
 			 lb ? "not used by it" : "not loaded");
 }
 
+static int count_fields(const char *p, size_t l)
+{
+	char line[512], *tok, *save;
+	int fields = 0;
+
+	snprintf(line, sizeof(line), "%.*s", (int)l, p);
+	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		fields++;
+	return fields;
+}
+
+/* Every line of the listing has as many fields as its header names. */
 static void check_listing(const char *list)
 {
 	const char *p = list;
-	char line[512];
-	int fields;
+	int fields, want = -1;
 
 	for (; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
 		size_t l = strcspn(p, "\n");
-		char *tok, *save;
 
-		if (*p == '#')
+		fields = count_fields(p, l);
+		if (*p == '#') {
+			want = fields - 1;
 			continue;
-		snprintf(line, sizeof(line), "%.*s", (int)l, p);
-		fields = 0;
-		for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-			fields++;
-		if (fields != 9)
-			complain("listing line with %d fields: %.*s\n", fields, (int)l, p);
+		}
+		if (fields != want)
+			complain("listing line with %d fields, not %d: %.*s\n", fields, want,
+				 (int)l, p);
 	}
 }
 
