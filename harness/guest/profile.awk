@@ -15,8 +15,9 @@
 #
 # Usage: awk -f profile.awk /sys/kernel/tracing/trace
 
+# The duration column: "12.345 us", or "1234567 us" (no decimals) once long.
 function dur(line,    m) {
-	if (match(line, /[0-9]+\.[0-9]+ us/))
+	if (match(line, /[0-9]+(\.[0-9]+)? us/))
 		return substr(line, RSTART, RLENGTH - 3) + 0
 	return -1
 }
