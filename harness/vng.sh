@@ -8,6 +8,8 @@
 #       --exec 'RLOADER_MODDIR=build/vng/modules build/vng/kselftest/run_kselftest.sh -c rloader'
 #
 #   harness/vng.sh BUILD_DIR FLAVOUR
+#
+# RLOADER_VNG_TESTS=a.sh,b.sh runs only those test programs.
 
 set -uo pipefail
 build=$1 flavour=$2
@@ -29,6 +31,11 @@ make -s -C "$build/linux" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$vdir/ro
 bash "$top/harness/ctl.sh" "$build" build || exit 1
 vars="RLOADER_MODDIR=$vdir/modules RLOADERCTL=$build/ctl/bin/rloaderctl RLOADER_ROOT=$vdir/root"
 vars="$vars RLOADER_IMAGES=$build/ctl/images"
+sel="-c rloader"
+if [ -n "${RLOADER_VNG_TESTS:-}" ]; then
+	sel=""
+	for t in ${RLOADER_VNG_TESTS//,/ }; do sel="$sel -t rloader:$t"; done
+fi
 
 echo "vng($flavour): console log: $log"
 # --verbose: the guest console carries the script's output when the
@@ -36,7 +43,7 @@ echo "vng($flavour): console log: $log"
 # One vCPU: see the note on multi-threaded TCG in guest.sh.
 timeout 900 vng --run "$out/arch/x86/boot/bzImage" --disable-kvm --cpus 1 --memory 1G --verbose \
 	--append log_buf_len=8M \
-	--exec "$vars $vdir/kselftest/run_kselftest.sh -c rloader" \
+	--exec "$vars $vdir/kselftest/run_kselftest.sh $sel" \
 	</dev/null > "$log" 2>&1
 rc=$?
 tr -d '\r' < "$log" | awk -f "$top/harness/deinterleave.awk" > "$log.txt"
