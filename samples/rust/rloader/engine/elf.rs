@@ -390,8 +390,7 @@ impl Rela {
 /// Returns the NUL-terminated string starting at `off` in `table`, without
 /// the terminator; `None` if `off` is outside or no NUL follows.
 pub fn c_str_at(table: &[u8], off: usize) -> Option<&[u8]> {
-    let tail = table.get(off..)?;
-    tail.get(..nul_position(tail)?)
+    c_str_with_nul_at(table, off)?.split_last().map(|(_, s)| s)
 }
 
 /// Like [`c_str_at`], but with the terminating NUL byte.

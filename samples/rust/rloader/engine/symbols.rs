@@ -120,10 +120,11 @@ pub fn resolve_symbols<'a, R: Resolver + ?Sized>(
                 stats.absolute = stats.absolute.saturating_add(1);
             }
             SHN_UNDEF => {
-                let name = plan.symbol_name(&sym);
+                let c_name = plan.symbol_c_name(&sym);
+                let name = c_name.split_last().map_or(&[][..], |(_, n)| n);
                 let query = Query {
                     name,
-                    c_name: plan.symbol_c_name(&sym),
+                    c_name,
                     gpl_compatible,
                     modinfo,
                 };
