@@ -9,7 +9,8 @@
 #
 #   harness/vng.sh BUILD_DIR FLAVOUR
 #
-# RLOADER_VNG_TESTS=a.sh,b.sh runs only those test programs.
+# RLOADER_VNG_TESTS=a.sh,b.sh runs only those test programs (in the suite's
+# order).
 
 set -uo pipefail
 build=$1 flavour=$2
@@ -33,8 +34,14 @@ vars="RLOADER_MODDIR=$vdir/modules RLOADERCTL=$build/ctl/bin/rloaderctl RLOADER_
 vars="$vars RLOADER_IMAGES=$build/ctl/images"
 sel="-c rloader"
 if [ -n "${RLOADER_VNG_TESTS:-}" ]; then
-	sel=""
-	for t in ${RLOADER_VNG_TESTS//,/ }; do sel="$sel -t rloader:$t"; done
+	# In the suite's own order whatever the order given: rloader_policy.sh
+	# comes last there, as it leaves module loading disabled.
+	sel="" want=",$RLOADER_VNG_TESTS,"
+	while IFS= read -r t; do
+		t=${t#rloader:}
+		case $want in *",$t,"*) sel="$sel -t rloader:$t" want=${want/",$t,"/,} ;; esac
+	done < "$vdir/kselftest/kselftest-list.txt"
+	[ "$want" = , ] || { echo "vng($flavour): no such test program: ${want//,/ }" >&2; exit 1; }
 fi
 
 echo "vng($flavour): console log: $log"
