@@ -6,7 +6,9 @@
 # guest selftests on the normal and the debug kernel, a short concurrency
 # stress and a one-round make bench on the normal kernel, and a bounded
 # guest fuzzing run on the debug kernel.  The last line is
-# "N passed, N failed", summed over everything.
+# "N passed, N failed", summed over everything.  The debug kernel builds
+# while the normal guests run, and the debug selftests run in two guests at
+# once (each TCG guest keeps one host thread busy).
 
 set -uo pipefail
 build=$1 jobs=${2:-3}
@@ -17,18 +19,13 @@ mkdir -p "$build/logs"
 pass=0 fail=0
 start=$(date +%s)
 
-stage() { # stage NAME CMD...: run it, show its output, count its result
-	local name=$1 log=$build/logs/stage-$1.log line p f rc
-	shift
-	[ "$1" = --tests ] && { tests=1; shift; } || tests=0
-	echo "== $name"
-	"$@" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+count() { # count NAME TESTS RC: add the result of stage NAME (its log) to the sums
+	local name=$1 tests=$2 rc=$3 log=$build/logs/stage-$1.log line p f
 	# A stage that tests prints "N passed, N failed" last (one that
 	# does not has not run its tests: one failure); a stage that only
 	# builds counts as one failure when it fails.
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-	if [ $tests = 1 ] && [ -z "$line" ]; then
+	if [ "$tests" = 1 ] && [ -z "$line" ]; then
 		echo "check: $name: no \"N passed, N failed\" line: its tests did not run"
 		line="0 passed, 1 failed"
 	fi
@@ -37,6 +34,42 @@ stage() { # stage NAME CMD...: run it, show its output, count its result
 	p=${p:-0} f=${f:-0}
 	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
 	pass=$((pass + p)) fail=$((fail + f))
+}
+
+stage() { # stage NAME [--tests] CMD...: run it, show its output, count its result
+	local name=$1 log=$build/logs/stage-$1.log tests=0 t0=$SECONDS rc
+	shift
+	[ "$1" = --tests ] && { tests=1; shift; }
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	echo "== $name: $((SECONDS - t0)) s"
+	count "$name" $tests "$rc"
+	return "$rc"
+}
+
+# Stages that can overlap: a TCG guest keeps one host thread busy, and the
+# machine has two.  Each runs in the background with its output in its log,
+# shown when it is joined.
+declare -A bg_pid bg_tests bg_t0
+start() { # start NAME [--tests] CMD...: begin stage NAME in the background
+	local name=$1 log=$build/logs/stage-$1.log
+	shift
+	bg_tests[$name]=0 bg_t0[$name]=$SECONDS
+	[ "$1" = --tests ] && { bg_tests[$name]=1; shift; }
+	echo "== $name: started"
+	"$@" > "$log" 2>&1 &
+	bg_pid[$name]=$!
+}
+
+join() { # join NAME: wait for background stage NAME, show and count it
+	local name=$1 rc
+	wait "${bg_pid[$name]}"
+	rc=$?
+	echo "== $name"
+	cat "$build/logs/stage-$name.log"
+	echo "== $name: done $((SECONDS - ${bg_t0[$name]})) s after it started"
+	count "$name" "${bg_tests[$name]}" "$rc"
 	return "$rc"
 }
 
@@ -47,19 +80,27 @@ need() { # need OK NAME ARGS...: run stage NAME only if OK; a test stage that ca
 	fail=$((fail + 1))
 }
 
+programs_but() { # programs_but P...: the selftest programs but these, comma-separated
+	sed -n '/^TEST_PROGS :=/,/[^\\]$/p' tools/testing/selftests/rloader/Makefile |
+		sed 's/^TEST_PROGS :=//; s/\\$//' | tr ' \t' '\n\n' | grep . | grep -vxF "$(printf '%s\n' "$@")" |
+		paste -sd,
+}
+
 stage setup bash harness/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage tree bash harness/mktree.sh "$build" || { echo "$pass passed, $((fail)) failed"; exit 1; }
 normal_ok=1 debug_ok=1
 stage lint-checkpatch --tests bash harness/lint.sh "$build" checkpatch
 stage lint-rustfmt --tests bash harness/lint.sh "$build" rustfmt
 stage kernel-normal bash harness/kbuild.sh "$build" normal "$jobs" rloader.config || normal_ok=0
+# The debug kernel builds while the host tests and the normal guests run.
+start kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config
 stage host --tests bash harness/host-test.sh "$build"
 need $normal_ok guest-normal --tests bash harness/guest.sh "$build" normal test
 # Under virtme-ng, the tests of the device, loading, the samples, policy
 # and rloaderctl (the malformed-image and fault-injection programs run in
 # the QEMU guests above and below): the full set takes 7 minutes there.
 need $normal_ok vng-normal --tests env \
-	RLOADER_VNG_TESTS=rloader_device.sh,rloader_load.sh,rloader_samples.sh,rloader_policy.sh,rloader_ctl.sh \
+	RLOADER_VNG_TESTS=rloader_device.sh,rloader_load.sh,rloader_samples.sh,rloader_ctl.sh,rloader_policy.sh \
 	bash harness/vng.sh "$build" normal
 # Concurrency stress, bounded (RLOADER_STRESS_CHECK_SECONDS, 20), with 4
 # vCPUs on the normal kernel, whose boot is quick: make stress runs it
@@ -70,16 +111,26 @@ need $normal_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
 # not judged here: timing belongs to make bench on an idle machine).
 need $normal_ok bench env RLOADER_BENCH_ROUNDS=1 bash harness/bench.sh "$build"
 need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
-stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
-need $debug_ok guest-debug --tests bash harness/guest.sh "$build" debug test
+join kernel-debug || debug_ok=0
+# The debug selftests in two guests side by side: fault injection (the
+# longest program) and then the bounded fuzzing run in one, the other
+# programs in the other.
+if [ $debug_ok = 1 ]; then
+	start guest-debug --tests env RLOADER_GUEST_TESTS="$(programs_but rloader_faults.sh)" \
+		bash harness/guest.sh "$build" debug test
+fi
+need $debug_ok guest-debug-faults --tests env RLOADER_GUEST_DIR="$build/guest/debug-faults" \
+	RLOADER_GUEST_TESTS=rloader_faults.sh bash harness/guest.sh "$build" debug test
 # A bounded run of the guest fuzzer (make fuzz-guest for long ones): about
 # 10 images/s plus a minute per boot under TCG, and a boot more for each
 # crash, at most RLOADER_CHECK_FUZZ_BOOTS of them.
-fuzz_images=${RLOADER_CHECK_FUZZ_IMAGES:-500}
-RLOADER_FUZZ_MAX_BOOTS=${RLOADER_CHECK_FUZZ_BOOTS:-4} \
-	need $debug_ok fuzz-debug --tests bash harness/fuzz-guest.sh "$build" debug "$fuzz_images"
+RLOADER_FUZZ_MAX_BOOTS=${RLOADER_CHECK_FUZZ_BOOTS:-4} RLOADER_GUEST_DIR=$build/guest/debug-fuzz \
+	need $debug_ok fuzz-debug --tests bash harness/fuzz-guest.sh "$build" debug \
+	"${RLOADER_CHECK_FUZZ_IMAGES:-500}"
+[ $debug_ok = 1 ] && join guest-debug
+[ $debug_ok = 1 ] || { echo "== guest-debug: not run, its kernel did not build"; fail=$((fail + 1)); }
 
-echo "== logs: $build/logs (guest consoles: guest-*-test.log)"
+echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection and fuzzing guests': $build/guest/debug-{faults,fuzz})"
 echo "== took $(( $(date +%s) - start )) s"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -45,6 +45,11 @@ die() { echo "guest($flavour): $*" >&2; exit 1; }
 [ -f "$kimg" ] || die "$kimg missing: run 'make kernel-$flavour'"
 
 # --- initramfs -------------------------------------------------------------
+# Guests of one flavour may boot side by side (make check runs the debug
+# selftests in two): they build their initramfs, rloaderctl and the test
+# images one after the other.
+exec 7>"$build/out/$flavour.guest.lock"
+flock 7
 if [ "${RLOADER_GUEST_REUSE:-0}" = 1 ] && [ -f "$gdir/initramfs.cpio.gz" ]; then
 	echo "guest($flavour): reusing $gdir/initramfs.cpio.gz"
 else
@@ -87,6 +92,7 @@ if [ ! -f "$probe" ]; then
 		echo kvm > "$probe"
 	fi
 fi
+flock -u 7
 if [ "$(cat "$probe")" = kvm ]; then
 	accel=(-accel kvm -cpu host)
 else
