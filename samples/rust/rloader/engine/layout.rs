@@ -6,7 +6,7 @@
 use super::elf::*;
 use super::error::Error;
 use super::mem::{MemType, PerMem};
-use super::plan::Plan;
+use super::plan::{Plan, Section};
 
 /// Where one section goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,9 +125,27 @@ const ROWS: [(u64, u64, MemType, Option<MemType>); 4] = [
     ),
 ];
 
+/// The memory type the kernel's `__layout_sections()` gives section `sec`: the first row of
+/// [`ROWS`] whose flags it has, core or init by its name, skipping a row without a memory
+/// type of that kind (`None`: the section is not placed).
+fn class(plan: &Plan<'_>, sec: &Section<'_>, unload: bool) -> Option<MemType> {
+    let mut flags = sec.header.sh_flags & !SHF_RO_AFTER_INIT;
+    if Some(sec.index) == plan.special.ro_after_init || Some(sec.index) == plan.special.jump_table {
+        flags |= SHF_RO_AFTER_INIT;
+    }
+    let is_init = is_init_section(sec.name, unload);
+    ROWS.iter()
+        .filter(|&&(need, forbid, _, _)| flags & need == need && flags & forbid == 0)
+        .find_map(|&(_, _, core, init)| if is_init { init } else { Some(core) })
+}
+
 /// Lays out every allocated section of `plan`. `out` must have [`Plan::section_count`]
 /// entries; entry `i` receives the placement of section `i` or `None` if the section is not
 /// loaded.
+///
+/// The kernel walks every section once per row of [`ROWS`] and per core/init pass; as each
+/// row of a pass has a memory type of its own, a region receives its sections in index order
+/// whatever the order of the rows, so one walk gives the same offsets.
 pub fn layout<'a>(
     plan: &Plan<'a>,
     opts: &LayoutOptions,
@@ -140,45 +158,26 @@ pub fn layout<'a>(
             given: out.len(),
         });
     }
-    out.fill(None);
     let mut lay = Layout {
         size: PerMem([0; super::mem::MEM_TYPES]),
         align: PerMem([1; super::mem::MEM_TYPES]),
         page_size: opts.page_size,
         placed: 0,
     };
-    for is_init in [false, true] {
-        for &(need, forbid, core, init) in ROWS.iter() {
-            let mem = if is_init { init } else { Some(core) };
-            for (i, slot) in out.iter_mut().enumerate() {
-                let section = SectionIndex(i);
-                if slot.is_some() || !plan.is_allocated(section) {
-                    continue;
-                }
-                let Some(sec) = plan.section(section) else {
-                    continue;
-                };
-                let mut flags = sec.header.sh_flags & !SHF_RO_AFTER_INIT;
-                if Some(section) == plan.special.ro_after_init
-                    || Some(section) == plan.special.jump_table
-                {
-                    flags |= SHF_RO_AFTER_INIT;
-                }
-                if flags & need != need
-                    || flags & forbid != 0
-                    || is_init != is_init_section(sec.name, opts.unload)
-                {
-                    continue;
-                }
-                let Some(mem) = mem else { continue };
-                let align = sec.header.sh_addralign.max(1);
-                let offset = lay
-                    .append(mem, align, sec.header.sh_size)
-                    .ok_or(Error::LayoutOverflow { section })?;
-                *slot = Some(Placement { mem, offset });
-                lay.placed = lay.placed.saturating_add(1);
-            }
-        }
+    for (i, slot) in out.iter_mut().enumerate() {
+        let section = SectionIndex(i);
+        *slot = None;
+        let Some(sec) = plan.section(section).filter(|_| plan.is_allocated(section)) else {
+            continue;
+        };
+        let Some(mem) = class(plan, &sec, opts.unload) else {
+            continue;
+        };
+        let offset = lay
+            .append(mem, sec.header.sh_addralign.max(1), sec.header.sh_size)
+            .ok_or(Error::LayoutOverflow { section })?;
+        *slot = Some(Placement { mem, offset });
+        lay.placed = lay.placed.saturating_add(1);
     }
     Ok(lay)
 }
