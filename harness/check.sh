@@ -126,8 +126,12 @@ need $debug_ok guest-debug-faults --tests env RLOADER_GUEST_DIR="$build/guest/de
 RLOADER_FUZZ_MAX_BOOTS=${RLOADER_CHECK_FUZZ_BOOTS:-4} RLOADER_GUEST_DIR=$build/guest/debug-fuzz \
 	need $debug_ok fuzz-debug --tests bash harness/fuzz-guest.sh "$build" debug \
 	"${RLOADER_CHECK_FUZZ_IMAGES:-500}"
-[ $debug_ok = 1 ] && join guest-debug
-[ $debug_ok = 1 ] || { echo "== guest-debug: not run, its kernel did not build"; fail=$((fail + 1)); }
+if [ $debug_ok = 1 ]; then
+	join guest-debug
+else
+	echo "== guest-debug: not run, its kernel did not build"
+	fail=$((fail + 1))
+fi
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection and fuzzing guests': $build/guest/debug-{faults,fuzz})"
 echo "== took $(( $(date +%s) - start )) s"
