@@ -15,7 +15,7 @@ build=$(realpath -m "$build")
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 mkdir -p "$build/logs"
-pass=0 fail=0
+pass=0 fail=0 failures=()
 start=$(date +%s)
 
 count() { # count NAME TESTS RC: add the result of stage NAME (its log) to the sums
@@ -33,6 +33,12 @@ count() { # count NAME TESTS RC: add the result of stage NAME (its log) to the s
 	p=${p:-0} f=${f:-0}
 	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
 	pass=$((pass + p)) fail=$((fail + f))
+	# Remembered for the summary at the end, with the first lines that
+	# name what failed: CI keeps only the tail of the output.
+	[ "$f" = 0 ] && return
+	failures+=("$name: $f failed")
+	while IFS= read -r l; do failures+=("  $l"); done < <(
+		grep -aE 'not ok|FAIL|(^|[^0-9])[1-9][0-9]* failed|^check: |^error' "$log" | head -10)
 }
 
 stage() { # stage NAME [--tests] CMD...: run it, show its output, count its result
@@ -77,6 +83,7 @@ need() { # need OK NAME ARGS...: run stage NAME only if OK; a test stage that ca
 	if [ "$ok" = 1 ]; then stage "$@"; return; fi
 	echo "== $1: not run, its kernel did not build"
 	fail=$((fail + 1))
+	failures+=("$1: not run, its kernel did not build")
 }
 
 programs_but() { # programs_but P...: the selftest programs but these, comma-separated
@@ -131,9 +138,14 @@ if [ $debug_ok = 1 ]; then
 else
 	echo "== guest-debug: not run, its kernel did not build"
 	fail=$((fail + 1))
+	failures+=("guest-debug: not run, its kernel did not build")
 fi
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection and fuzzing guests': $build/guest/debug-{faults,fuzz})"
 echo "== took $(( $(date +%s) - start )) s"
+if [ ${#failures[@]} != 0 ]; then
+	echo "== failures (stage: count, then the lines that name them):"
+	printf '%s\n' "${failures[@]}"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
