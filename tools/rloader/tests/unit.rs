@@ -1462,3 +1462,21 @@ fn rejects_unknown_section_types_and_wild_absolute_pointers() {
         }
     ));
 }
+
+#[test]
+fn rejects_two_placed_sections_of_one_name() {
+    const WA: u64 = SHF_WRITE | SHF_ALLOC;
+    let i = sample_with(vec![section(".data", SHT_PROGBITS, WA, vec![1; 8], 0)]);
+    let e = load(&i).map(|_| ()).unwrap_err();
+    assert_eq!(e, Error::DuplicateSectionName { name: b".data" });
+    assert_eq!(e.errno(), ENOEXEC);
+    // An empty one has no sysfs file, and an unallocated one is not placed.
+    for extra in [
+        section(".data", SHT_PROGBITS, WA, vec![], 0),
+        section(".data", SHT_PROGBITS, 0, vec![1; 8], 0),
+        section(".data.other", SHT_PROGBITS, WA, vec![1; 8], 0),
+    ] {
+        let i = sample_with(vec![extra.clone()]);
+        assert!(load(&i).is_ok(), "{extra:?}");
+    }
+}

@@ -270,6 +270,12 @@ errors! {
     } => ENOEXEC, "this-module-placement",
         ".gnu.linkonce.this_module is not writable, aligned data";
 
+    /// Two sections the loader places, both with contents, have the same name.
+    DuplicateSectionName {
+        /// The name.
+        name: &'a [u8],
+    } => ENOEXEC, "duplicate-section-name", "two placed sections are named '{}'", Name(name);
+
     /// The name in `struct module` is empty or not NUL-terminated.
     ///
     /// It must end within its `MODULE_NAME_LEN` bytes.

@@ -181,3 +181,52 @@ pub fn layout<'a>(
     }
     Ok(lay)
 }
+
+/// The kernel gives every placed section with contents a file of its name in
+/// `/sys/module/<name>/sections/`; two such sections of one name make sysfs refuse the second
+/// with a warning. Refuses that, in O(n log n): `scratch` (one entry per section, its
+/// contents lost) receives, for each such section, a 48-bit hash of its name above its
+/// index, sorted by hash and, for equal hashes, by name.
+pub fn check_unique_names<'a>(
+    plan: &Plan<'a>,
+    placements: &[Option<Placement>],
+    scratch: &mut [u64],
+) -> Result<(), Error<'a>> {
+    let shstrtab = plan.shstrtab;
+    let name_of = |h: &SectionHeader| c_str_at(shstrtab, h.sh_name as usize).unwrap_or(&[]);
+    let name = |key: u64| {
+        let index = SectionIndex((key & 0xffff) as usize);
+        plan.section_header(index).map_or(&[][..], |h| name_of(&h))
+    };
+    let mut k = 0usize;
+    for (i, p) in placements.iter().enumerate() {
+        let Some(h) = p.and_then(|_| plan.section_header(SectionIndex(i))) else {
+            continue;
+        };
+        // `e_shnum` is 16 bits wide: every index fits below the hash.
+        let (Some(slot), Ok(index)) = (scratch.get_mut(k), u16::try_from(i)) else {
+            continue;
+        };
+        if h.sh_size == 0 {
+            continue;
+        }
+        *slot = (fnv1a(name_of(&h)) & !0xffff) | u64::from(index);
+        k = k.saturating_add(1);
+    }
+    let keys = scratch.get_mut(..k).unwrap_or(&mut []);
+    keys.sort_unstable_by(|&a, &b| (a >> 16).cmp(&(b >> 16)).then_with(|| name(a).cmp(name(b))));
+    match keys
+        .windows(2)
+        .find(|w| matches!(w, [a, b] if a >> 16 == b >> 16 && name(*a) == name(*b)))
+    {
+        Some(&[_, b]) => Err(Error::DuplicateSectionName { name: name(b) }),
+        _ => Ok(()),
+    }
+}
+
+/// The 64-bit FNV-1a hash of `bytes`.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}

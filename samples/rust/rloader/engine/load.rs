@@ -35,7 +35,7 @@ use core::ops::DerefMut;
 use super::elf::SectionIndex;
 use super::error::Error;
 use super::kallsyms::{self, Tables};
-use super::layout::{layout, span, Layout, LayoutOptions, Placement};
+use super::layout::{check_unique_names, layout, span, Layout, LayoutOptions, Placement};
 use super::mem::{MemType, PerMem};
 use super::names::ModuleName;
 use super::plan::{self, Plan};
@@ -431,9 +431,12 @@ fn lay_out<'a, E: Env>(env: &mut E, plan: Plan<'a>, cfg: &Config) -> Staged<'a, 
         .and_then(|p| usize::try_from(p.offset).ok())
         .ok_or(image(Error::ThisModulePlacement { section }))?;
     let tables = kallsyms::plan(&plan, &placements, &cfg.kallsyms, &mut lay).map_err(image)?;
-    let addresses = env
+    let mut addresses = env
         .table(n, 0u64)
         .map_err(|e| (Stage::Layout, Cause::Env(e)))?;
+    // The address table is free until placement: sort the names in it.
+    check_unique_names(&plan, &placements, &mut addresses).map_err(image)?;
+    addresses.fill(0);
     Ok(Job {
         plan,
         layout: lay,

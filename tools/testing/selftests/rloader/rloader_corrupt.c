@@ -539,6 +539,12 @@ static void layout_overflow(void)
 	die("no allocated SHT_NOBITS section");
 }
 
+/* .data takes the name of .text: two placed sections share a name in sysfs. */
+static void duplicate_section_name(void)
+{
+	need_section(".data")->sh_name = need_section(".text")->sh_name;
+}
+
 /* The first undefined global symbol gets a name no kernel exports. */
 static void unresolved(void)
 {
@@ -883,6 +889,7 @@ static const struct kind {
 	{ "reloc-overflow", reloc_overflow },
 	{ "reloc-target-nonzero", reloc_target_nonzero },
 	{ "layout-overflow", layout_overflow },
+	{ "duplicate-section-name", duplicate_section_name },
 	{ "unresolved", unresolved },
 	{ "missing-vermagic", missing_vermagic },
 	{ "vermagic-mismatch", vermagic_mismatch },
