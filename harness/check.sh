@@ -3,9 +3,9 @@
 #
 # make check: install what is missing, run the lints (checkpatch on the
 # series, rustfmt, clippy), build both kernels, run the host tests and the
-# guest selftests on the normal and the debug kernel, a short concurrency
-# stress and a one-round make bench on the normal kernel, and a bounded
-# guest fuzzing run on the debug kernel.  The last line is
+# guest selftests on the normal and the debug kernel, a one-round make
+# bench on the normal kernel, and a bounded guest fuzzing run and a short
+# concurrency stress on the debug kernel.  The last line is
 # "N passed, N failed", summed over everything.  The debug selftests run
 # in two guests at once (each TCG guest keeps one host thread busy).
 
@@ -106,11 +106,6 @@ need $normal_ok guest-normal --tests bash harness/guest.sh "$build" normal test
 need $normal_ok vng-normal --tests env \
 	RLOADER_VNG_TESTS=rloader_device.sh,rloader_load.sh,rloader_samples.sh,rloader_ctl.sh,rloader_policy.sh \
 	bash harness/vng.sh "$build" normal
-# Concurrency stress, bounded (RLOADER_STRESS_CHECK_SECONDS, 20), with 4
-# vCPUs on the normal kernel, whose boot is quick: make stress runs it
-# longer on the debug kernel (KASAN, lockdep, kmemleak).
-need $normal_ok guest-stress --tests env RLOADER_GUEST_CPUS=4 \
-	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-20}" bash harness/guest.sh "$build" normal stress
 # make bench with one round, so that it keeps working (its numbers are
 # not judged here: timing belongs to make bench on an idle machine).
 need $normal_ok bench env RLOADER_BENCH_ROUNDS=1 bash harness/bench.sh "$build"
@@ -119,8 +114,8 @@ need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
 # slower, which saves little and brings virtme-ng near its timeout.
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
 # The debug selftests in two guests side by side: fault injection (the
-# longest program) and then the bounded fuzzing run in one, the other
-# programs in the other.
+# longest program), then the bounded fuzzing run and the stress in one,
+# the other programs in the other.
 if [ $debug_ok = 1 ]; then
 	start guest-debug --tests env RLOADER_GUEST_TESTS="$(programs_but rloader_faults.sh)" \
 		bash harness/guest.sh "$build" debug test
@@ -133,6 +128,11 @@ need $debug_ok guest-debug-faults --tests env RLOADER_GUEST_DIR="$build/guest/de
 RLOADER_FUZZ_MAX_BOOTS=${RLOADER_CHECK_FUZZ_BOOTS:-4} RLOADER_GUEST_DIR=$build/guest/debug-fuzz \
 	need $debug_ok fuzz-debug --tests bash harness/fuzz-guest.sh "$build" debug \
 	"${RLOADER_CHECK_FUZZ_IMAGES:-500}"
+# Concurrency stress, bounded (RLOADER_STRESS_CHECK_SECONDS, 40), with 4
+# vCPUs on the debug kernel (KASAN, lockdep, kmemleak); make stress runs
+# it longer.
+need $debug_ok guest-stress-debug --tests env RLOADER_GUEST_CPUS=4 RLOADER_GUEST_DIR="$build/guest/debug-stress" \
+	RLOADER_STRESS_SECONDS="${RLOADER_STRESS_CHECK_SECONDS:-40}" bash harness/guest.sh "$build" debug stress
 if [ $debug_ok = 1 ]; then
 	join guest-debug
 else
@@ -141,7 +141,7 @@ else
 	failures+=("guest-debug: not run, its kernel did not build")
 fi
 
-echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection and fuzzing guests': $build/guest/debug-{faults,fuzz})"
+echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection, fuzzing and stress guests': $build/guest/debug-{faults,fuzz,stress})"
 echo "== took $(( $(date +%s) - start )) s"
 if [ ${#failures[@]} != 0 ]; then
 	echo "== failures (stage: count, then the lines that name them):"
