@@ -176,8 +176,32 @@ const TABLES: &[Table] = &[
     table(b"__patchable_function_entries", Found::Allocated, 8, CODE),
 ];
 
+/// For each name length below 64, the set of [`TABLES`] entries (bit `i`: entry `i`) whose
+/// name has that length: [`find`] compares a name with those alone, as the engine looks up
+/// every section's name in validation and again after relocation.
+const BY_LENGTH: [u64; 64] = {
+    assert!(TABLES.len() <= 64);
+    let mut sets = [0u64; 64];
+    let mut i = 0;
+    while i < TABLES.len() {
+        let len = TABLES[i].name.len();
+        assert!(len < 64);
+        sets[len] |= 1 << i;
+        i += 1;
+    }
+    sets
+};
+
 fn find(name: &[u8]) -> Option<&'static Table> {
-    TABLES.iter().find(|t| t.name == name)
+    let mut set = BY_LENGTH.get(name.len()).copied().unwrap_or(0);
+    while set != 0 {
+        let i = set.trailing_zeros() as usize;
+        set &= set - 1;
+        if let Some(t) = TABLES.get(i).filter(|t| t.name == name) {
+            return Some(t);
+        }
+    }
+    None
 }
 
 /// Validation of one section against [`TABLES`]: a table C code reads by name is
