@@ -6,12 +6,14 @@
 # BENCH_TXT holds the guest's lines (harness/guest/init, bench mode):
 #
 #   bench: NAME SIZE load|cycle finit_module P10 P50 P90 rloader P10 P50 P90 ratio R
+#   stages: NAME load_us M validate_us M ... init_us M  (rloader's stage clock, medians)
 #   profile: NAME LOADER DEPTH FUNCTION CALLS US   (summed over the traced loads)
 #   profile: NAME LOADER 0 loads N US
 #
 # Prints the load and the load+unload tables (microseconds; ratio of the
-# medians, rloader over finit_module, and its geometric mean), then, per
-# module, where each loader spends a traced load; writes OUT_DIR/bench.txt
+# medians, rloader over finit_module, and its geometric mean), rloader's
+# stage clock (median microseconds of each stage of an untraced load), then,
+# per module, where each loader spends a traced load; writes OUT_DIR/bench.txt
 # (the same), OUT_DIR/load-vs-size.dat and, with gnuplot,
 # OUT_DIR/load-vs-size.png.
 
@@ -27,6 +29,7 @@ def parse(path):
     order = []
     profile = defaultdict(lambda: defaultdict(dict))
     loads = defaultdict(dict)
+    stages = {}
     with open(path) as f:
         for line in f:
             w = line.split()
@@ -40,13 +43,15 @@ def parse(path):
                     "rloader": [float(x) for x in w[9:12]],
                     "ratio": float(w[13]),
                 }
+            elif w[:1] == ["stages:"] and len(w) % 2 == 0:
+                stages[w[1]] = [(k[:-3], float(v)) for k, v in zip(w[2::2], w[3::2])]
             elif w[:1] == ["profile:"] and len(w) == 7:
                 name, loader, depth = w[1], w[2], int(w[3])
                 if depth == 0:
                     loads[name][loader] = (int(w[5]), float(w[6]))
                 else:
                     profile[name][loader][(depth, w[4])] = (int(w[5]), float(w[6]))
-    return order, rows, profile, loads
+    return order, rows, profile, loads, stages
 
 
 def geomean(values):
@@ -75,6 +80,26 @@ def timing_table(order, rows, what):
         )
     out.append(f"{'geometric mean':<61}{geomean(ratios):>5.2f}  "
                f"(worst {max(ratios, default=float('nan')):.2f})")
+    return out
+
+
+def stage_table(order, rows, stages):
+    names = next((list(k for k, _ in v) for v in stages.values()), [])
+    if not names:
+        return ["rloader's stage clock: no stage lines"]
+    short = [n[:8] for n in names]
+    out = [
+        "rloader's stage clock (median microseconds per stage of an untraced load;",
+        "'load' is their sum, from the complete image to init's end; finit_module's",
+        "median load, the whole call, for comparison)",
+        f"{'module':<20} {'finit':>7} " + " ".join(f"{n:>8}" for n in short),
+    ]
+    for name in order:
+        if name not in stages:
+            continue
+        finit = rows[name].get("load", {}).get("finit", [0, 0, 0])[1]
+        vals = dict(stages[name])
+        out.append(f"{name:<20} {finit:>7.0f} " + " ".join(f"{vals.get(n, 0):>8.0f}" for n in names))
     return out
 
 
@@ -138,11 +163,12 @@ plot "{dat}" using ($2/1024):3 with points pt 7 ps 1.2 title "finit_module(2)", 
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: bench-report.py BENCH_TXT OUT_DIR")
-    order, rows, profile, loads = parse(sys.argv[1])
+    order, rows, profile, loads, stages = parse(sys.argv[1])
     if not order:
         sys.exit("bench-report: no bench lines in " + sys.argv[1])
     lines = timing_table(order, rows, "load")
     lines += [""] + timing_table(order, rows, "cycle")
+    lines += [""] + stage_table(order, rows, stages)
     lines += [""] + profile_table(order, profile, loads)
     text = "\n".join(lines) + "\n"
     with open(f"{sys.argv[2]}/bench.txt", "w") as f:

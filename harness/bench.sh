@@ -13,14 +13,16 @@
 #    rloader loading and unloading the same modules, alternately, ROUNDS
 #    times each (RLOADER_BENCH_ROUNDS, default 50): the 10th percentile,
 #    median and 90th percentile of the load and of the load+unload cycle,
-#    the ratio of the medians and its geometric mean; then five traced loads
+#    the ratio of the medians and its geometric mean, and the median of each
+#    stage of rloader's own clock (from the listing); then five traced loads
 #    of each module per loader under the function_graph tracer, summed into
 #    where each loader spends its time (harness/guest/profile.awk).
 # 3. The tables in BUILD_DIR/bench/bench.txt and a plot of load time against
 #    module size, BUILD_DIR/bench/load-vs-size.png (harness/bench-report.py).
 #
-# make check runs this with RLOADER_BENCH_ROUNDS=3 so that it cannot rot;
-# its numbers are not looked at.
+# RLOADER_BENCH_MODULES=a,b benches only those modules.  make check runs
+# this with RLOADER_BENCH_ROUNDS=1 so that it cannot rot; its numbers are
+# not looked at.
 
 set -euo pipefail
 build=$(realpath -m "${1:?usage: bench.sh BUILD_DIR}")

@@ -81,6 +81,8 @@ qemu=(qemu-system-x86_64 -m 2G -smp "${RLOADER_GUEST_CPUS:-2}" -display none -mo
 append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrounds=${RLOADER_BENCH_ROUNDS:-50}"
 # RLOADER_GUEST_TESTS=a.sh,b.sh: run only these selftests (test mode).
 [ -n "${RLOADER_GUEST_TESTS:-}" ] && append="$append rltests=$RLOADER_GUEST_TESTS"
+# RLOADER_BENCH_MODULES=a,b: bench only these modules (bench mode).
+[ -n "${RLOADER_BENCH_MODULES:-}" ] && append="$append rlbench=$RLOADER_BENCH_MODULES"
 # RLOADER_STRESS_SECONDS: the duration of rloader_stress.sh (stress mode).
 [ "$mode" = stress ] && append="$append rlstress=${RLOADER_STRESS_SECONDS:-60}"
 [ -n "${RLOADER_GUEST_APPEND:-}" ] && append="$append $RLOADER_GUEST_APPEND"
@@ -161,7 +163,7 @@ fuzz)
 	[ $problems = 0 ]
 	;;
 bench)
-	grep -E '^(bench|traced|profile): ' "$log.txt" > "$gdir/bench.txt"
+	grep -E '^(bench|traced|stages|profile): ' "$log.txt" > "$gdir/bench.txt"
 	[ $problems = 0 ] && grep -q '^bench: ' "$gdir/bench.txt" && grep -q '^profile: ' "$gdir/bench.txt" &&
 		! grep -qE 'rloader_bench:|rloader-guest: (bench|profile) failed' "$log.txt"
 	;;

@@ -18,6 +18,12 @@
  * in microseconds, SIZE being the file's size in bytes and R rloader's
  * median over finit_module's (below 1: rloader is faster).
  *
+ * After each rloader load, the module's stage times are read from the
+ * listing (the *_us columns of /dev/rloader), and a third line gives the
+ * median of each:
+ *
+ *   stages: NAME load_us M validate_us M ... init_us M
+ *
  * With --trace, each load call runs with /sys/kernel/tracing/tracing_on
  * set to 1 (and 0 around everything else), for a tracer the caller set up;
  * the lines then start with "traced:" instead, as the tracer slows both
@@ -94,8 +100,87 @@ static void print_row(const char *what, const char *name, long size, double *k,
 	       percentile(r, n, 10), rm, percentile(r, n, 90), rm / km);
 }
 
+#define MAX_STAGES 16
+#define LISTING_SIZE 65536
+
+static char stage_names[MAX_STAGES][32];
+static int nr_stages;
+
+/*
+ * Reads the *_us columns of module @name from the listing into @us; the
+ * first call also takes their names from the header.  Returns the number
+ * of columns, or -1.
+ */
+static int read_stages(const char *name, double *us)
+{
+	static char buf[LISTING_SIZE];
+	char *line, *save, *tok, *tsave;
+	size_t len = strlen(name);
+	int col, n = 0, fd;
+	int cols[MAX_STAGES];
+	ssize_t got;
+
+	fd = open("/dev/rloader", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got <= 0)
+		return -1;
+	buf[got] = 0;
+	line = strtok_r(buf, "\n", &save);
+	if (!line)
+		return -1;
+	for (col = 0, tok = strtok_r(line, " ", &tsave); tok && n < MAX_STAGES;
+	     col++, tok = strtok_r(NULL, " ", &tsave)) {
+		size_t tl = strlen(tok);
+
+		if (!strcmp(tok, "#")) {	/* the header's comment mark */
+			col--;
+			continue;
+		}
+		if (tl < 4 || strcmp(tok + tl - 3, "_us"))
+			continue;
+		snprintf(stage_names[n], sizeof(stage_names[n]), "%s", tok);
+		cols[n++] = col;
+	}
+	nr_stages = n;
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		int k = 0;
+
+		if (strncmp(line, name, len) || line[len] != ' ')
+			continue;
+		for (col = 0, tok = strtok_r(line, " ", &tsave); tok && k < n;
+		     col++, tok = strtok_r(NULL, " ", &tsave))
+			if (col == cols[k])
+				us[k++] = atof(tok);
+		return k == n ? n : -1;
+	}
+	return -1;
+}
+
+static void print_stages(const char *name, double stages[][MAX_STAGES], int rounds)
+{
+	double *v = calloc(rounds, sizeof(double));
+	int s, i;
+
+	if (!v || !nr_stages) {
+		free(v);
+		return;
+	}
+	printf("stages: %s%s", name, label);
+	for (s = 0; s < nr_stages; s++) {
+		for (i = 0; i < rounds; i++)
+			v[i] = stages[i][s];
+		printf(" %s %.0f", stage_names[s], median(v, rounds));
+	}
+	printf("\n");
+	free(v);
+}
+
 static int bench_module(const char *path, int rounds)
 {
+	double (*stages)[MAX_STAGES] = calloc(rounds, sizeof(*stages));
 	double *kt = calloc(rounds, sizeof(double));
 	double *rt = calloc(rounds, sizeof(double));
 	double *kc = calloc(rounds, sizeof(double));
@@ -114,7 +199,7 @@ static int bench_module(const char *path, int rounds)
 	base = name;
 
 	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) || !kt || !rt || !kc || !rc) {
+	if (fd < 0 || fstat(fd, &st) || !kt || !rt || !kc || !rc || !stages) {
 		perror(path);
 		return -1;
 	}
@@ -159,14 +244,21 @@ static int bench_module(const char *path, int rounds)
 		}
 		close(dev);
 		rt[i] = t1 - t0;
+		if (read_stages(base, stages[i]) < 0) {
+			fprintf(stderr, "rloader_bench: %s: no stage times in the listing\n", base);
+			goto out;
+		}
 		if (unload(base, &u))
 			goto out;
 		rc[i] = rt[i] + u;
 	}
 	print_row("load", base, st.st_size, kt, rt, rounds);
 	print_row("cycle", base, st.st_size, kc, rc, rounds);
+	if (trace_fd < 0)
+		print_stages(base, stages, rounds);
 	ret = 0;
 out:
+	free(stages);
 	free(image);
 	free(kt);
 	free(rt);
