@@ -1480,3 +1480,35 @@ fn rejects_two_placed_sections_of_one_name() {
         assert!(load(&i).is_ok(), "{extra:?}");
     }
 }
+
+#[test]
+fn rejects_parameters_with_impossible_permissions() {
+    for (perm, refused) in [
+        (0o4644u16, true),
+        (0o646, true),
+        (0o1000, true),
+        (0o755, false),
+    ] {
+        let mut entry = vec![0u8; 40];
+        entry[24..26].copy_from_slice(&perm.to_le_bytes());
+        let mut param = section("__param", SHT_PROGBITS, SHF_ALLOC, entry, 0);
+        param.align = 8;
+        let i = sample_with(vec![param]);
+        let e = load(&i).map(|_| ()).unwrap_err();
+        if refused {
+            assert_eq!(
+                e,
+                Error::BadParamPermissions {
+                    section: SectionIndex(EXTRA),
+                    entry: 0,
+                    perm
+                },
+                "{perm:o}"
+            );
+            assert_eq!(e.errno(), ENOEXEC);
+        } else {
+            // Its unrelocated name pointer is refused next.
+            assert_eq!(e.kind(), "bad-table-entry", "{perm:o}");
+        }
+    }
+}

@@ -620,6 +620,20 @@ errors! {
         "entry {} of section {} '{}' points at {:#x}, outside the module",
         entry, section, Name(name), address;
 
+    /// A module parameter has permissions `module_param()` cannot give it.
+    ///
+    /// More than 0777, or writable by others.
+    BadParamPermissions {
+        /// The `__param` section.
+        section: SectionIndex,
+        /// The entry.
+        entry: usize,
+        /// Its permissions.
+        perm: u16,
+    } => ENOEXEC, "bad-param-permissions",
+        "parameter {} of section {} has permissions 0{:o}, more than 0777 or writable by others",
+        entry, section, perm;
+
     /// An `.orc_unwind` entry is one the kernel's unwinder cannot follow.
     ///
     /// An entry that describes a frame has a type, a stack base register and a frame base

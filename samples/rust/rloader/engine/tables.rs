@@ -89,6 +89,29 @@ const EXPORTS: &[Field] = &[
     (8, Ptr::Rel32, PointsInto::String),
 ];
 
+/// `sizeof(struct kernel_param)`.
+const PARAM_SIZE: u64 = 40;
+/// The offset of `perm` in `struct kernel_param`.
+const PARAM_PERM: usize = 24;
+
+/// Each module parameter's permissions are ones `module_param()` lets a module have
+/// (`VERIFY_OCTAL_PERMISSIONS()`: at most 0777, not writable by others): sysfs warns about
+/// any other bits when it creates the parameter's file.
+fn check_param_permissions<'a>(section: SectionIndex, bytes: &[u8]) -> Result<(), Error<'a>> {
+    let entries = bytes.chunks_exact(PARAM_SIZE as usize);
+    for (entry, e) in entries.enumerate() {
+        let perm = Bytes(e).u16(PARAM_PERM).unwrap_or(0);
+        if perm & !0o775 != 0 {
+            return Err(Error::BadParamPermissions {
+                section,
+                entry,
+                perm,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The x86_64 6.12 sections C code reads from a module. The key of a `__jump_table` or
 /// `.static_call_sites` entry, and the fields of `__param`, `__bug_table`, `__dyndbg` and
 /// `__bpf_raw_tp_map`, may point into the kernel and are not checked here.
@@ -142,7 +165,16 @@ const TABLES: &[Table] = &[
     // struct kernel_symbol: value_offset, name_offset, namespace_offset.
     table(b"__ksymtab", Found::Allocated, 12, EXPORTS),
     table(b"__ksymtab_gpl", Found::Allocated, 12, EXPORTS),
-    table(b"__param", Found::Allocated, 0, &[]),
+    // struct kernel_param: name, mod, ops, perm, level, flags, arg.
+    table(
+        b"__param",
+        Found::Allocated,
+        PARAM_SIZE,
+        &[
+            (0, Ptr::Abs64, PointsInto::String),
+            (8, Ptr::Abs64, PointsInto::Module),
+        ],
+    ),
     table(b"__kcrctab", Found::Allocated, 4, &[]),
     table(b"__kcrctab_gpl", Found::Allocated, 4, &[]),
     table(b"__obsparm", Found::Allocated, 0, &[]),
@@ -393,6 +425,9 @@ pub fn check_relocated<'a>(
                     entry,
                 });
             }
+        }
+        if s.name == b"__param" {
+            check_param_permissions(s.index, mem.section(plan, s.index).unwrap_or(&[]))?;
         }
         if t.pointers.is_empty() || t.entsize == 0 {
             continue;

@@ -733,6 +733,17 @@ static void bad_table_entry(void)
 	die("no relocation of the first export's name");
 }
 
+/* The first parameter becomes setuid: struct kernel_param's perm, at 24. */
+static void param_permissions(void)
+{
+	Elf64_Shdr *param = need_section("__param");
+	unsigned char *p = rl_section_bytes(param - shdrs);
+
+	if (!p || param->sh_size < 40)
+		die("__param holds no parameter");
+	p[25] |= 0x08;	/* 04000 */
+}
+
 /* The relocations of .text, typed as program bits: they would be skipped. */
 static void rela_not_rela(void)
 {
@@ -906,6 +917,7 @@ static const struct kind {
 	{ "this-module-relocation", this_module_relocation },
 	{ "bad-entry-point", bad_entry_point },
 	{ "bad-table-entry", bad_table_entry },
+	{ "bad-param-permissions", param_permissions },
 	{ "bad-unwind-entry", bad_unwind_entry },
 	{ "symbol-out-of-section", symbol_out_of_section },
 	{ "reloc-to-unallocated", reloc_to_unallocated },
