@@ -78,12 +78,16 @@ join() { # join NAME: wait for background stage NAME, show and count it
 	return "$rc"
 }
 
-need() { # need OK NAME ARGS...: run stage NAME only if OK; a test stage that cannot run fails
-	local ok=$1; shift
-	if [ "$ok" = 1 ]; then stage "$@"; return; fi
+not_run() { # not_run NAME: stage NAME could not run (its kernel did not build): one failure
 	echo "== $1: not run, its kernel did not build"
 	fail=$((fail + 1))
 	failures+=("$1: not run, its kernel did not build")
+}
+
+need() { # need OK NAME ARGS...: run stage NAME only if OK; a test stage that cannot run fails
+	local ok=$1; shift
+	if [ "$ok" = 1 ]; then stage "$@"; return; fi
+	not_run "$1"
 }
 
 programs_but() { # programs_but P...: the selftest programs but these, comma-separated
@@ -136,9 +140,7 @@ need $debug_ok guest-stress-debug --tests env RLOADER_GUEST_CPUS=4 RLOADER_GUEST
 if [ $debug_ok = 1 ]; then
 	join guest-debug
 else
-	echo "== guest-debug: not run, its kernel did not build"
-	fail=$((fail + 1))
-	failures+=("guest-debug: not run, its kernel did not build")
+	not_run guest-debug
 fi
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection, fuzzing and stress guests': $build/guest/debug-{faults,fuzz,stress})"

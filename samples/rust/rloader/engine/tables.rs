@@ -60,7 +60,12 @@ struct Table {
     found: Found,
     entsize: u64,
     pointers: &'static [Field],
+    /// A check of each relocated entry's own fields (section, entry index, entry bytes).
+    check: Option<EntryCheck>,
 }
+
+/// A check of one relocated table entry.
+type EntryCheck = fn(SectionIndex, usize, &[u8]) -> Result<(), Error<'static>>;
 
 const fn table(
     name: &'static [u8],
@@ -73,6 +78,21 @@ const fn table(
         found,
         entsize,
         pointers,
+        check: None,
+    }
+}
+
+/// A table whose entries also pass `check`.
+const fn checked_table(
+    name: &'static [u8],
+    found: Found,
+    entsize: u64,
+    pointers: &'static [Field],
+    check: EntryCheck,
+) -> Table {
+    Table {
+        check: Some(check),
+        ..table(name, found, entsize, pointers)
     }
 }
 
@@ -94,27 +114,34 @@ const PARAM_SIZE: u64 = 40;
 /// The offset of `perm` in `struct kernel_param`.
 const PARAM_PERM: usize = 24;
 
-/// Each module parameter's permissions are ones `module_param()` lets a module have
+/// A module parameter's permissions are ones `module_param()` lets a module have
 /// (`VERIFY_OCTAL_PERMISSIONS()`: at most 0777, not writable by others): sysfs warns about
 /// any other bits when it creates the parameter's file.
-fn check_param_permissions<'a>(section: SectionIndex, bytes: &[u8]) -> Result<(), Error<'a>> {
-    let entries = bytes.chunks_exact(PARAM_SIZE as usize);
-    for (entry, e) in entries.enumerate() {
-        let perm = Bytes(e).u16(PARAM_PERM).unwrap_or(0);
-        if perm & !0o775 != 0 {
-            return Err(Error::BadParamPermissions {
-                section,
-                entry,
-                perm,
-            });
-        }
+fn check_param(section: SectionIndex, entry: usize, e: &[u8]) -> Result<(), Error<'static>> {
+    let perm = Bytes(e).u16(PARAM_PERM).unwrap_or(0);
+    if perm & !0o775 != 0 {
+        return Err(Error::BadParamPermissions {
+            section,
+            entry,
+            perm,
+        });
     }
     Ok(())
 }
 
+/// An `.orc_unwind` entry is one the unwinder follows ([`orc_entry_valid`]).
+fn check_orc_entry(section: SectionIndex, entry: usize, e: &[u8]) -> Result<(), Error<'static>> {
+    if orc_entry_valid(e) {
+        Ok(())
+    } else {
+        Err(Error::BadUnwindEntry { section, entry })
+    }
+}
+
 /// The x86_64 6.12 sections C code reads from a module. The key of a `__jump_table` or
-/// `.static_call_sites` entry, and the fields of `__param`, `__bug_table`, `__dyndbg` and
-/// `__bpf_raw_tp_map`, may point into the kernel and are not checked here.
+/// `.static_call_sites` entry, the operations and argument of a `__param` entry, and the
+/// fields of `__bug_table`, `__dyndbg` and `__bpf_raw_tp_map`, may point into the kernel and
+/// are not checked here.
 const TABLES: &[Table] = &[
     // struct alt_instr: instr_offset, repl_offset, ft_flags, instrlen, replacementlen.
     table(
@@ -133,7 +160,7 @@ const TABLES: &[Table] = &[
         4,
         &[(0, Ptr::Rel32, PointsInto::CodeOrEnd)],
     ),
-    table(b".orc_unwind", Found::ByName, 6, &[]),
+    checked_table(b".orc_unwind", Found::ByName, 6, &[], check_orc_entry),
     table(b".retpoline_sites", Found::ByName, 4, SITES),
     table(b".return_sites", Found::ByName, 4, SITES),
     table(b".call_sites", Found::ByName, 4, SITES),
@@ -166,7 +193,7 @@ const TABLES: &[Table] = &[
     table(b"__ksymtab", Found::Allocated, 12, EXPORTS),
     table(b"__ksymtab_gpl", Found::Allocated, 12, EXPORTS),
     // struct kernel_param: name, mod, ops, perm, level, flags, arg.
-    table(
+    checked_table(
         b"__param",
         Found::Allocated,
         PARAM_SIZE,
@@ -174,6 +201,7 @@ const TABLES: &[Table] = &[
             (0, Ptr::Abs64, PointsInto::String),
             (8, Ptr::Abs64, PointsInto::Module),
         ],
+        check_param,
     ),
     table(b"__kcrctab", Found::Allocated, 4, &[]),
     table(b"__kcrctab_gpl", Found::Allocated, 4, &[]),
@@ -417,26 +445,20 @@ pub fn check_relocated<'a>(
     }
     for s in plan.sections() {
         let Some(t) = find(s.name) else { continue };
-        if s.name == b".orc_unwind" {
+        let entsize = usize::try_from(t.entsize).unwrap_or(0);
+        if let (Some(check), true) = (t.check, entsize != 0) {
             let bytes = mem.section(plan, s.index).unwrap_or(&[]);
-            if let Some(entry) = bytes.chunks_exact(6).position(|e| !orc_entry_valid(e)) {
-                return Err(Error::BadUnwindEntry {
-                    section: s.index,
-                    entry,
-                });
+            for (entry, e) in bytes.chunks_exact(entsize).enumerate() {
+                check(s.index, entry, e)?;
             }
         }
-        if s.name == b"__param" {
-            check_param_permissions(s.index, mem.section(plan, s.index).unwrap_or(&[]))?;
-        }
-        if t.pointers.is_empty() || t.entsize == 0 {
+        if t.pointers.is_empty() || entsize == 0 {
             continue;
         }
         let Some(bytes) = mem.section(plan, s.index) else {
             continue;
         };
         let base = addresses.get(s.index.0).copied().unwrap_or(0);
-        let entsize = t.entsize as usize;
         for (entry, e) in bytes.chunks_exact(entsize).enumerate() {
             for &(off, ptr, into) in t.pointers {
                 let address = match ptr {
