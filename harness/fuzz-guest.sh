@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Fuzz /dev/rloader in the guest: rloader_fuzz writes COUNT damaged module
-# images, one at a time, under panic_on_warn and (debug kernel) KASAN with
-# kasan.fault=panic; the guest is booted again after every crash and goes on
-# with the next image.
+# images, one at a time, under panic_on_warn, initcall_debug and (debug
+# kernel) KASAN with kasan.fault=panic; the guest is booted again after
+# every crash and goes on with the next image.
 #
 #   harness/fuzz-guest.sh BUILD_DIR FLAVOUR COUNT [SEED]
 #
@@ -55,6 +55,10 @@ results=$fdir/results.txt
 problems=$fdir/problems.txt
 : > "$results"
 : > "$problems"
+
+# initcall_debug: do_one_initcall() logs what each module's init returned,
+# the reason for an init that fails without a word of its own.
+cmdline="panic_on_warn=1 kasan.fault=panic softlockup_panic=1 hung_task_panic=1 oops=panic initcall_debug"
 
 bad='Oops|BUG:|WARNING:|Kernel panic|general protection fault|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|INFO: possible|INFO: task .* blocked|rcu: INFO|self-detected stall|soft lockup|kernel BUG|rloader-guest: watchdog'
 
@@ -140,7 +144,7 @@ while [ "$first" -lt "$end" ]; do
 	blog=$fdir/boot-$boot.log
 	echo "fuzz-guest($flavour): boot $boot: images $first..$((first + n - 1)) of seed $seed"
 	RLOADER_GUEST_REUSE=$reuse RLOADER_GUEST_STALL=$stall RLOADER_GUEST_TIMEOUT=$((900 + n)) \
-	RLOADER_GUEST_APPEND="panic_on_warn=1 kasan.fault=panic softlockup_panic=1 hung_task_panic=1 oops=panic rlfuzz=$seed,$first,$n" \
+	RLOADER_GUEST_APPEND="$cmdline rlfuzz=$seed,$first,$n" \
 		bash "$here/guest.sh" "$build" "$flavour" fuzz > "$fdir/boot-$boot.out" 2>&1
 	reuse=1
 	if [ ! -f "$logdir/guest-$flavour-fuzz.log" ]; then
@@ -222,9 +226,9 @@ done
 # kernel's own loader fails on it too, the image's code or data is broken
 # in a way no loader can tell from its structure: its outcome becomes
 # "as-finit:KIND" (a pass, listed in the table with both reports).  At most
-# RLOADER_FUZZ_ORACLE_MAX images (default 30) are replayed; the others stay
-# failures.
-oracle_max=${RLOADER_FUZZ_ORACLE_MAX:-30}
+# RLOADER_FUZZ_ORACLE_MAX images per job (default 100: a long run's crashes
+# in the images' own code) are replayed; the others stay failures.
+oracle_max=${RLOADER_FUZZ_ORACLE_MAX:-100}
 failed_images() { grep -vE ' -> (accepted|permanent|refused:|noreason:|unload:|short-write)' "$results" | cut -d' ' -f2; }
 if [ "$jobs" -le 1 ] && [ -s "$results" ]; then
 	replayed=0
@@ -234,7 +238,7 @@ if [ "$jobs" -le 1 ] && [ -s "$results" ]; then
 		replayed=$((replayed + 1))
 		olog=$fdir/oracle-$c.log
 		RLOADER_GUEST_REUSE=1 RLOADER_GUEST_STALL=$stall RLOADER_GUEST_TIMEOUT=900 \
-		RLOADER_GUEST_APPEND="panic_on_warn=1 kasan.fault=panic softlockup_panic=1 hung_task_panic=1 oops=panic rlfuzz=$seed,$c,1,finit" \
+		RLOADER_GUEST_APPEND="$cmdline rlfuzz=$seed,$c,1,finit" \
 			bash "$here/guest.sh" "$build" "$flavour" fuzz > "$fdir/oracle-$c.out" 2>&1
 		[ -f "$logdir/guest-$flavour-fuzz.log" ] || continue
 		tr -d '\r' < "$logdir/guest-$flavour-fuzz.log" > "$olog"

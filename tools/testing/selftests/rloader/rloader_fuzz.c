@@ -18,7 +18,8 @@
  *   permanent          loaded without an exit function ("[permanent]" in
  *                      /proc/modules), so it stays: the kernel's rule
  *   refused:ERRNO      the write (or close) failed and rloader logged why
- *                      (or the module's init ran, logged and failed)
+ *                      (or the module's init ran and failed, and it or,
+ *                      under initcall_debug, do_one_initcall() said so)
  *   noreason:ERRNO     the write failed without a "rloader: " kernel line
  *                      or one of the module's own
  *   unload:ERRNO       accepted, but it could not be unloaded
@@ -917,6 +918,13 @@ static int read_kmsg(int fd, const char *name, char *reason, char *bad, size_t s
 			snprintf(reason, size, "%s", text);
 		if (!*own && namelen && !strncmp(text, name, namelen) &&
 		    !strncmp(text + namelen, ": ", 2))
+			snprintf(own, sizeof(own), "%s", text);
+		/*
+		 * Under initcall_debug, do_one_initcall() reports what the
+		 * module's init returned: the reason for an init that fails
+		 * without a word of its own (register_filesystem()'s EBUSY).
+		 */
+		if (!*own && !strncmp(text, "initcall ", 9) && strstr(text, " returned -"))
 			snprintf(own, sizeof(own), "%s", text);
 		for (k = 0; k < ARRAY_SIZE(bad_lines) && !found; k++) {
 			if (strstr(text, bad_lines[k])) {
