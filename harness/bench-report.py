@@ -9,11 +9,13 @@
 #   stages: NAME load_us M validate_us M ... init_us M  (rloader's stage clock, medians)
 #   profile: NAME LOADER DEPTH FUNCTION CALLS US   (summed over the traced loads)
 #   profile: NAME LOADER 0 loads N US
+#   memory: NAME LOADER LOADS PEAK_BYTES   (memory.awk: median high-water mark)
 #
 # Prints the load and the load+unload tables (microseconds; ratio of the
 # medians, rloader over finit_module, and its geometric mean), rloader's
-# stage clock (median microseconds of each stage of an untraced load), then,
-# per module, where each loader spends a traced load; writes OUT_DIR/bench.txt
+# stage clock (median microseconds of each stage of an untraced load), the
+# peak kernel memory of a load for each loader, then, per module, where each
+# loader spends a traced load; writes OUT_DIR/bench.txt
 # (the same), OUT_DIR/load-vs-size.dat and, with gnuplot,
 # OUT_DIR/load-vs-size.png.
 
@@ -30,6 +32,7 @@ def parse(path):
     profile = defaultdict(lambda: defaultdict(dict))
     loads = defaultdict(dict)
     stages = {}
+    memory = defaultdict(dict)
     with open(path) as f:
         for line in f:
             w = line.split()
@@ -45,13 +48,15 @@ def parse(path):
                 }
             elif w[:1] == ["stages:"] and len(w) % 2 == 0:
                 stages[w[1]] = [(k[:-3], float(v)) for k, v in zip(w[2::2], w[3::2])]
+            elif w[:1] == ["memory:"] and len(w) == 5:
+                memory[w[1]][w[2]] = (int(w[3]), int(w[4]))
             elif w[:1] == ["profile:"] and len(w) == 7:
                 name, loader, depth = w[1], w[2], int(w[3])
                 if depth == 0:
                     loads[name][loader] = (int(w[5]), float(w[6]))
                 else:
                     profile[name][loader][(depth, w[4])] = (int(w[5]), float(w[6]))
-    return order, rows, profile, loads, stages
+    return order, rows, profile, loads, stages, memory
 
 
 def geomean(values):
@@ -100,6 +105,30 @@ def stage_table(order, rows, stages):
         finit = rows[name].get("load", {}).get("finit", [0, 0, 0])[1]
         vals = dict(stages[name])
         out.append(f"{name:<20} {finit:>7.0f} " + " ".join(f"{vals.get(n, 0):>8.0f}" for n in names))
+    return out
+
+
+def memory_table(order, rows, memory):
+    out = [
+        "peak kernel memory of a load (KiB: the most it had allocated and not yet",
+        "freed at any point of the call, slab, per-CPU and vmalloc; median of the",
+        "traced loads; ratio rloader / finit_module)",
+        f"{'module':<20} {'KiB':>6} {'finit_module':>13} {'rloader':>9} {'ratio':>6}",
+    ]
+    ratios = []
+    for name in order:
+        m = memory.get(name, {})
+        if "finit_module" not in m or "rloader" not in m:
+            continue
+        f, r = m["finit_module"][1], m["rloader"][1]
+        ratio = r / f if f else float("nan")
+        ratios.append(ratio)
+        size = rows[name].get("load", {}).get("size", 0)
+        out.append(f"{name:<20} {size // 1024:>6} {f / 1024:>13.0f} {r / 1024:>9.0f} {ratio:>6.2f}")
+    if len(out) == 4:
+        return ["peak kernel memory of a load: no memory lines"]
+    out.append(f"{'geometric mean':<51}{geomean(ratios):>6.2f}  "
+               f"(worst {max(ratios, default=float('nan')):.2f})")
     return out
 
 
@@ -163,12 +192,13 @@ plot "{dat}" using ($2/1024):3 with points pt 7 ps 1.2 title "finit_module(2)", 
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: bench-report.py BENCH_TXT OUT_DIR")
-    order, rows, profile, loads, stages = parse(sys.argv[1])
+    order, rows, profile, loads, stages, memory = parse(sys.argv[1])
     if not order:
         sys.exit("bench-report: no bench lines in " + sys.argv[1])
     lines = timing_table(order, rows, "load")
     lines += [""] + timing_table(order, rows, "cycle")
     lines += [""] + stage_table(order, rows, stages)
+    lines += [""] + memory_table(order, rows, memory)
     lines += [""] + profile_table(order, profile, loads)
     text = "\n".join(lines) + "\n"
     with open(f"{sys.argv[2]}/bench.txt", "w") as f:

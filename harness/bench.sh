@@ -16,7 +16,9 @@
 #    the ratio of the medians and its geometric mean, and the median of each
 #    stage of rloader's own clock (from the listing); then five traced loads
 #    of each module per loader under the function_graph tracer, summed into
-#    where each loader spends its time (harness/guest/profile.awk).
+#    where each loader spends its time (harness/guest/profile.awk); and
+#    three loads per module and loader with the allocation events traced,
+#    giving each load's peak kernel memory (harness/guest/memory.awk).
 # 3. The tables in BUILD_DIR/bench/bench.txt and a plot of load time against
 #    module size, BUILD_DIR/bench/load-vs-size.png (harness/bench-report.py).
 #

@@ -62,6 +62,7 @@ else
 	install -m 755 "$here/guest/init" "$root/init"
 	install -m 644 "$here/guest/demo.sh" "$root/demo.sh"
 	install -m 644 "$here/guest/profile.awk" "$root/profile.awk"
+	install -m 644 "$here/guest/memory.awk" "$root/memory.awk"
 	make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 		modules_install > "$gdir/modules_install.log" 2>&1 ||
 		{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
@@ -163,9 +164,10 @@ fuzz)
 	[ $problems = 0 ]
 	;;
 bench)
-	grep -E '^(bench|traced|stages|profile): ' "$log.txt" > "$gdir/bench.txt"
+	grep -E '^(bench|traced|stages|profile|memory): ' "$log.txt" > "$gdir/bench.txt"
 	[ $problems = 0 ] && grep -q '^bench: ' "$gdir/bench.txt" && grep -q '^profile: ' "$gdir/bench.txt" &&
-		! grep -qE 'rloader_bench:|rloader-guest: (bench|profile) failed' "$log.txt"
+		grep -q '^memory: ' "$gdir/bench.txt" &&
+		! grep -qE 'rloader_bench:|rloader-guest: (bench|profile|memory) failed' "$log.txt"
 	;;
 *)
 	sed -n '/rloader-guest: Linux/,/rloader-guest: dmesg follows/p' "$log.txt" | grep -v "rloader-guest: dmesg follows"

@@ -3,7 +3,7 @@
  * rloader_bench: time loading a module with the kernel's loader and with
  * rloader, side by side in one boot.
  *
- *   rloader_bench [--trace] [--label SUFFIX] ROUNDS MODULE.ko...
+ *   rloader_bench [--trace | --memory] [--label SUFFIX] ROUNDS MODULE.ko...
  *
  * For each module, ROUNDS times and alternating between the two loaders:
  * load it with finit_module(2) from an open file, or with one write(2) of
@@ -27,8 +27,12 @@
  * With --trace, each load call runs with /sys/kernel/tracing/tracing_on
  * set to 1 (and 0 around everything else), for a tracer the caller set up;
  * the lines then start with "traced:" instead, as the tracer slows both
- * loaders down.  --label appends SUFFIX to each NAME (the same module in
- * another setting).  Exits 1 if any load or unload fails.
+ * loaders down.  --memory does the same for the caller's trace events
+ * (memory.awk: the allocations of each load) and marks each load in the
+ * trace with "rlbench: begin LOADER NAME" and "rlbench: end LOADER NAME"
+ * in trace_marker; it prints no timing lines.  --label appends SUFFIX to
+ * each NAME (the same module in another setting).  Exits 1 if any load or
+ * unload fails.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,13 +67,18 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static int trace_fd = -1;
+static int trace_fd = -1, marker_fd = -1;
 static const char *label = "";
 
-static void trace(int on)
+/* Starts (@on) or stops tracing the load of @name by @loader. */
+static void trace(int on, const char *loader, const char *name)
 {
+	if (trace_fd >= 0 && !on && marker_fd >= 0)
+		dprintf(marker_fd, "rlbench: end %s %s%s\n", loader, name, label);
 	if (trace_fd >= 0 && pwrite(trace_fd, on ? "1" : "0", 1, 0) != 1)
 		perror("tracing_on");
+	if (trace_fd >= 0 && on && marker_fd >= 0)
+		dprintf(marker_fd, "rlbench: begin %s %s%s\n", loader, name, label);
 }
 
 static int unload(const char *name, double *us)
@@ -212,11 +221,11 @@ static int bench_module(const char *path, int rounds)
 		double t0, t1, u;
 		int dev, err;
 
-		trace(1);
+		trace(1, "finit_module", base);
 		t0 = now_us();
 		err = syscall(SYS_finit_module, fd, "", 0);
 		t1 = now_us();
-		trace(0);
+		trace(0, "finit_module", base);
 		if (err) {
 			fprintf(stderr, "rloader_bench: finit_module %s: %s\n", path,
 				strerror(errno));
@@ -232,11 +241,11 @@ static int bench_module(const char *path, int rounds)
 			perror("/dev/rloader");
 			goto out;
 		}
-		trace(1);
+		trace(1, "rloader", base);
 		t0 = now_us();
 		err = write(dev, image, st.st_size) != st.st_size;
 		t1 = now_us();
-		trace(0);
+		trace(0, "rloader", base);
 		if (err) {
 			fprintf(stderr, "rloader_bench: rloader %s: %s\n", path, strerror(errno));
 			close(dev);
@@ -252,8 +261,10 @@ static int bench_module(const char *path, int rounds)
 			goto out;
 		rc[i] = rt[i] + u;
 	}
-	print_row("load", base, st.st_size, kt, rt, rounds);
-	print_row("cycle", base, st.st_size, kc, rc, rounds);
+	if (marker_fd < 0) {
+		print_row("load", base, st.st_size, kt, rt, rounds);
+		print_row("cycle", base, st.st_size, kc, rc, rounds);
+	}
 	if (trace_fd < 0)
 		print_stages(base, stages, rounds);
 	ret = 0;
@@ -272,11 +283,18 @@ int main(int argc, char **argv)
 {
 	int rounds, i, ret = 0;
 
-	if (argc > 1 && !strcmp(argv[1], "--trace")) {
+	if (argc > 1 && (!strcmp(argv[1], "--trace") || !strcmp(argv[1], "--memory"))) {
 		trace_fd = open("/sys/kernel/tracing/tracing_on", O_WRONLY);
 		if (trace_fd < 0) {
 			perror("/sys/kernel/tracing/tracing_on");
 			return 1;
+		}
+		if (!strcmp(argv[1], "--memory")) {
+			marker_fd = open("/sys/kernel/tracing/trace_marker", O_WRONLY);
+			if (marker_fd < 0) {
+				perror("/sys/kernel/tracing/trace_marker");
+				return 1;
+			}
 		}
 		argv++;
 		argc--;
@@ -289,7 +307,7 @@ int main(int argc, char **argv)
 	rounds = argc > 1 ? atoi(argv[1]) : 0;
 	if (argc < 3 || rounds < 1) {
 		fprintf(stderr,
-			"usage: rloader_bench [--trace] [--label SUFFIX] ROUNDS MODULE.ko...\n");
+			"usage: rloader_bench [--trace | --memory] [--label SUFFIX] ROUNDS MODULE.ko...\n");
 		return 2;
 	}
 	for (i = 2; i < argc; i++)
