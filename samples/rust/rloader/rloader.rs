@@ -20,7 +20,7 @@ use core::{
     sync::atomic::{AtomicPtr, Ordering},
 };
 use kernel::{
-    alloc::KVVec,
+    alloc::VVec,
     c_str,
     capability::{capable, Capability},
     fs::File,
@@ -143,8 +143,10 @@ impl Drop for RLoader {
 
 /// The image being written through one open file.
 struct Image {
-    /// The bytes received so far.
-    bytes: KVVec<u8>,
+    /// The bytes received so far, in vmalloc memory as `kernel_read_file()` reads a module
+    /// into: page-granular, where `kvmalloc()` would first try the page allocator for a
+    /// power-of-two block (256 KiB for an image of 150 KiB).
+    bytes: VVec<u8>,
     /// How many bytes the image needs, as far as its headers tell yet.
     needed: usize,
     /// The image was complete and handed to the loader.
@@ -165,7 +167,7 @@ struct RLoaderFile {
 /// Makes room in `bytes` for `len` bytes in total, growing the buffer geometrically (so that
 /// many small writes copy every byte a bounded number of times) but never beyond
 /// `max` or, once it is known, the image's extent `needed`.
-fn grow(bytes: &mut KVVec<u8>, len: usize, needed: usize, max: usize) -> Result {
+fn grow(bytes: &mut VVec<u8>, len: usize, needed: usize, max: usize) -> Result {
     let cap = bytes.capacity();
     if len <= cap {
         return Ok(());
@@ -178,7 +180,7 @@ fn grow(bytes: &mut KVVec<u8>, len: usize, needed: usize, max: usize) -> Result 
         bytes.reserve(additional, GFP_KERNEL_ACCOUNT)?;
     } else {
         // Doubling would exceed the limit: allocate exactly the target.
-        let mut bigger = KVVec::with_capacity(target, GFP_KERNEL_ACCOUNT)?;
+        let mut bigger = VVec::with_capacity(target, GFP_KERNEL_ACCOUNT)?;
         bigger.extend_from_slice(bytes, GFP_KERNEL_ACCOUNT)?;
         *bytes = bigger;
     }
@@ -245,7 +247,7 @@ impl MiscDevice for RLoaderFile {
             try_pin_init!(RLoaderFile {
                 image <- new_mutex!(
                     Image {
-                        bytes: KVVec::new(),
+                        bytes: VVec::new(),
                         needed: 0,
                         done: false,
                         args: KVec::new(),
@@ -280,7 +282,7 @@ impl MiscDevice for RLoaderFile {
             Err(e) => {
                 // A refused image cannot become valid: stop collecting it.
                 image.done = true;
-                image.bytes = KVVec::new();
+                image.bytes = VVec::new();
                 return Err(e);
             }
         };
@@ -288,7 +290,7 @@ impl MiscDevice for RLoaderFile {
             return Ok(count);
         }
         image.done = true;
-        let bytes = core::mem::replace(&mut image.bytes, KVVec::new());
+        let bytes = core::mem::replace(&mut image.bytes, VVec::new());
         let args = core::mem::take(&mut image.args);
         drop(image);
         let args = match args.last() {
