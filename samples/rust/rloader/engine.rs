@@ -4,8 +4,9 @@
 //! x86_64 `ET_REL` kernel modules, and the one load pipeline that sequences them, as plain
 //! `core` Rust with no allocation and no panics.
 //!
-//! [`load::load`] is the pipeline; the kernel module and the host crate provide its
-//! environment ([`load::Env`]). The modules form layers, each using only those above it:
+//! [`load::load`] (or [`load::prepare`] and its init) is the pipeline; the kernel module and
+//! the host crate provide its environment ([`load::Env`]). The modules form layers, each using
+//! only those above it:
 //!
 //! - [`elf`], [`x86_64`], [`names`], [`mem`]: ELF constants and readers, the relocation type
 //!   table, name limits, memory types.
@@ -35,7 +36,7 @@ pub use elf::{SectionIndex, SymbolIndex};
 pub use error::Error;
 pub use extent::{extent, Extent};
 pub use layout::{layout, Layout, LayoutOptions, Placement};
-pub use load::{load, Config, Stage};
+pub use load::{load, prepare, Config, Stage};
 pub use mem::{MemType, PerMem, MEM_TYPES};
 pub use modinfo::{license_is_gpl_compatible, ModInfo};
 pub use names::{ModuleName, Name, KSYM_NAME_LEN, MODULE_NAME_LEN};

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The kernel's side of the load pipeline: [`engine::load::load`] runs every stage; this file
-//! gives it the kernel's memory, registration and exports (through [`kapi`]) and turns each
-//! failure into an errno and a kernel log line naming the module and the reason.
+//! The kernel's side of the load pipeline: [`engine::load::prepare`] and the init of what it
+//! prepared run every stage; this file gives them the kernel's memory, registration and
+//! exports (through [`kapi`]) and turns each failure into an errno and a kernel log line
+//! naming the module and the reason.
 
 use crate::engine::{
     self,
@@ -14,7 +15,12 @@ use crate::engine::{
 };
 use crate::kapi::{self, Elf, ModMem, Reserved, SectionHeader};
 use crate::registry::{Entry, Registry};
-use kernel::{alloc::KVVec, prelude::*, str::CStr, time::Ktime};
+use kernel::{
+    alloc::{KVVec, VVec},
+    prelude::*,
+    str::CStr,
+    time::Ktime,
+};
 
 /// The running kernel's parameters of the pipeline.
 const CONFIG: engine::Config = engine::Config {
@@ -36,11 +42,12 @@ const CONFIG: engine::Config = engine::Config {
     },
 };
 
-/// A load in the kernel: the image, its parameters and the listing to add it to.
-struct Kernel<'a> {
-    image: &'a [u8],
-    args: &'a CStr,
-    registry: &'a Registry,
+/// A load in the kernel: the image (borrowed for `'i`, until the module is formed), its
+/// parameters and the listing to add it to (for `'r`).
+struct Kernel<'i, 'r> {
+    image: &'i [u8],
+    args: &'i CStr,
+    registry: &'r Registry,
 }
 
 impl Region for ModMem {
@@ -53,14 +60,14 @@ impl Region for ModMem {
     }
 }
 
-impl<'a> Env for Kernel<'a> {
+impl<'i, 'r> Env for Kernel<'i, 'r> {
     type Error = Error;
     type Table<T: Copy> = KVVec<T>;
     type Region = ModMem;
-    type Registered = Listed<'a>;
+    type Registered = Listed<'i, 'r>;
 
     fn now(&self) -> u64 {
-        u64::try_from(Ktime::ktime_get().to_ns()).unwrap_or(0)
+        now()
     }
 
     fn table<T: Copy>(&mut self, len: usize, value: T) -> Result<KVVec<T>> {
@@ -75,7 +82,7 @@ impl<'a> Env for Kernel<'a> {
         &mut self,
         module: &Module<'_, '_>,
         regions: PerMem<Option<ModMem>>,
-    ) -> Result<Listed<'a>> {
+    ) -> Result<Listed<'i, 'r>> {
         let elf = describe(self.image, module)?;
         // SAFETY: The pipeline placed `.gnu.linkonce.this_module` (validated to be
         // `MODULE_STRUCT_SIZE` bytes) at offset `module.this_module` of the `Data` region,
@@ -164,14 +171,14 @@ fn describe<'a>(image: &'a [u8], module: &Module<'_, '_>) -> Result<Elf<'a>> {
 }
 
 /// A reserved module and the listing it joins once formed.
-struct Listed<'a> {
-    reserved: Reserved<'a>,
-    registry: &'a Registry,
+struct Listed<'i, 'r> {
+    reserved: Reserved<'i>,
+    registry: &'r Registry,
 }
 
-impl<'a> Registered for Listed<'a> {
+impl<'i, 'r> Registered for Listed<'i, 'r> {
     type Error = Error;
-    type Formed = FormedEntry<'a>;
+    type Formed = FormedEntry<'r>;
 
     fn percpu_base(&self) -> u64 {
         self.reserved.percpu_base()
@@ -199,7 +206,7 @@ impl<'a> Registered for Listed<'a> {
         self.reserved.set_kallsyms(tables)
     }
 
-    fn form(self) -> Result<FormedEntry<'a>> {
+    fn form(self) -> Result<FormedEntry<'r>> {
         Ok(FormedEntry {
             formed: self.reserved.form()?,
             registry: self.registry,
@@ -208,9 +215,9 @@ impl<'a> Registered for Listed<'a> {
 }
 
 /// A formed module and the listing it joins.
-struct FormedEntry<'a> {
+struct FormedEntry<'r> {
     formed: kapi::Formed,
-    registry: &'a Registry,
+    registry: &'r Registry,
 }
 
 impl Formed for FormedEntry<'_> {
@@ -240,21 +247,32 @@ impl Formed for FormedEntry<'_> {
 
 /// Loads the module in `image` with parameters `args` and runs its init function.
 ///
-/// Like `init_module(2)`, a successful load logs nothing; the listing has its counts and
-/// stage times.
-pub(crate) fn load(image: &[u8], args: &CStr, registry: &Registry) -> Result {
-    if let Err(e) = kapi::may_load(image) {
+/// As `load_module()` frees its copy of the file before `do_init_module()`, the image is freed
+/// once the module is formed: init runs without it. Like `init_module(2)`, a successful load
+/// logs nothing; the listing has its counts and stage times.
+pub(crate) fn load(image: VVec<u8>, args: &CStr, registry: &Registry) -> Result {
+    if let Err(e) = kapi::may_load(&image) {
         pr_err!("loading refused by policy (error {})\n", e.to_errno());
         return Err(e);
     }
     let mut env = Kernel {
-        image,
+        image: &image,
         args,
         registry,
     };
-    let loaded = engine::load(&mut env, image, &CONFIG).map_err(|f| report(image, f))?;
-    registry.set_times(loaded.module, loaded.times);
+    let ready = engine::prepare(&mut env, &image, &CONFIG)
+        .map_err(|f| report(&image, f))?
+        .detach();
+    drop(image);
+    // Only init can fail from here on: its report does not need the image.
+    let (module, times) = ready.init(now).map_err(|f| report(&[], f))?;
+    registry.set_times(module, times);
     Ok(())
+}
+
+/// The monotonic clock of the stage times, in nanoseconds.
+fn now() -> u64 {
+    u64::try_from(Ktime::ktime_get().to_ns()).unwrap_or(0)
 }
 
 /// Logs why a load failed and returns its error.

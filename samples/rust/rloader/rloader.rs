@@ -297,9 +297,7 @@ impl MiscDevice for RLoaderFile {
             Some(0) => CStr::from_bytes_with_nul(&args)?,
             _ => c_str!(""),
         };
-        let res = loader::load(&bytes, args, registry()?);
-        drop(bytes);
-        res.map(|()| count)
+        loader::load(bytes, args, registry()?).map(|()| count)
     }
 
     fn read(

@@ -25,10 +25,14 @@
 //! 10. Init ([`Stage::Init`]): the module's init, then `MODULE_STATE_LIVE`
 //!     ([`Formed::init`]).
 //!
-//! The kernel module, the host tests and the benchmark all call [`load`]; each implements
-//! [`Env`], [`Registered`] and [`Formed`] (the kernel's memory, registration and exports, or
-//! plain memory and a symbol list). Each owner type undoes its step when dropped, so a
-//! failure at any stage frees exactly what was taken.
+//! [`prepare`] runs stages 1 to 9; [`Prepared::init`] then runs the init keeping the image's
+//! tables for the caller (the host tests and the benchmark, through [`load`]), or
+//! [`Prepared::detach`] lets the image go first and [`Ready::init`] runs the init without it
+//! (the kernel module, which frees the image before init as `load_module()` frees its copy
+//! of the file before `do_init_module()`). Each caller implements [`Env`], [`Registered`]
+//! and [`Formed`] (the kernel's memory, registration and exports, or plain memory and a
+//! symbol list). Each owner type undoes its step when dropped, so a failure at any stage
+//! frees exactly what was taken.
 
 use core::ops::DerefMut;
 
@@ -310,9 +314,8 @@ struct Clock {
 }
 
 impl Clock {
-    /// Charges the time since the previous lap to `stage`.
-    fn lap<E: Env>(&mut self, env: &E, stage: Stage) {
-        let now = env.now();
+    /// Charges the time from the previous lap to `now` to `stage`.
+    fn lap(&mut self, now: u64, stage: Stage) {
         *self.times.slot(stage) = now.saturating_sub(self.last);
         self.last = now;
     }
@@ -331,12 +334,47 @@ struct Job<'a, E: Env> {
 
 type Staged<'a, T, E> = Result<T, (Stage, Cause<'a, <E as Env>::Error>)>;
 
-/// Loads `image` in `env`: runs every stage of [`Stage`] in order.
+/// The formed module of an environment.
+pub type FormedOf<E> = <<E as Env>::Registered as Registered>::Formed;
+
+/// A module formed from its image, before its init: every stage that reads the image has run.
+pub struct Prepared<'a, E: Env> {
+    job: Job<'a, E>,
+    values: E::Table<u64>,
+    symbols: SymbolStats,
+    relocations: RelocStats,
+    summary: Summary,
+    clock: Clock,
+    formed: FormedOf<E>,
+}
+
+/// What [`Ready::init`] returns: the live module and the time of each stage.
+pub type Started<F> = (<F as Formed>::Live, PerStage<u64>);
+
+/// A formed module whose image was let go, ready for its init: as `load_module()` frees its
+/// copy of the file before `do_init_module()`, so that init runs without it.
+pub struct Ready<F: Formed> {
+    summary: Summary,
+    clock: Clock,
+    formed: F,
+}
+
+/// Loads `image` in `env`: runs every stage of [`Stage`] in order ([`prepare`], then
+/// [`Prepared::init`]).
 pub fn load<'a, E: Env>(
     env: &mut E,
     image: &'a [u8],
     cfg: &Config,
 ) -> Result<Loaded<'a, E>, Failure<'a, E::Error>> {
+    prepare(env, image, cfg)?.init(env)
+}
+
+/// Runs every stage of [`Stage`] but [`Stage::Init`] on `image` in `env`.
+pub fn prepare<'a, E: Env>(
+    env: &mut E,
+    image: &'a [u8],
+    cfg: &Config,
+) -> Result<Prepared<'a, E>, Failure<'a, E::Error>> {
     let mut clock = Clock {
         last: env.now(),
         times: PerStage::default(),
@@ -346,24 +384,95 @@ pub fn load<'a, E: Env>(
         name: ModuleName::default(),
         cause: Cause::Image(e),
     })?;
-    clock.lap(env, Stage::Validate);
+    clock.lap(env.now(), Stage::Validate);
     let name = plan.name;
-    run(env, plan, cfg, &mut clock).map_err(|(stage, cause)| Failure { stage, name, cause })
+    run(env, plan, cfg, clock).map_err(|(stage, cause)| Failure { stage, name, cause })
 }
 
-/// The stages after validation.
+impl<'a, E: Env> Prepared<'a, E> {
+    /// The module's name.
+    pub fn name(&self) -> ModuleName {
+        self.summary.name
+    }
+
+    /// [`Stage::Init`], keeping the tables of the image for the caller.
+    pub fn init(self, env: &E) -> Result<Loaded<'a, E>, Failure<'a, E::Error>> {
+        let Prepared {
+            job,
+            values,
+            symbols,
+            relocations,
+            summary,
+            mut clock,
+            formed,
+        } = self;
+        let module = start(formed, &summary, &mut clock, || env.now())?;
+        Ok(Loaded {
+            plan: job.plan,
+            layout: job.layout,
+            placements: job.placements,
+            addresses: job.addresses,
+            values,
+            symbols,
+            relocations,
+            times: clock.times,
+            module,
+        })
+    }
+
+    /// Lets the image and the tables go: what init needs does not borrow them.
+    pub fn detach(self) -> Ready<FormedOf<E>> {
+        Ready {
+            summary: self.summary,
+            clock: self.clock,
+            formed: self.formed,
+        }
+    }
+}
+
+impl<F: Formed> Ready<F> {
+    /// The module's name.
+    pub fn name(&self) -> ModuleName {
+        self.summary.name
+    }
+
+    /// [`Stage::Init`], timed with `now` (the clock of [`Env::now`]); returns the live
+    /// module and the time of each stage.
+    pub fn init(mut self, now: impl Fn() -> u64) -> Result<Started<F>, Failure<'static, F::Error>> {
+        let module = start(self.formed, &self.summary, &mut self.clock, now)?;
+        Ok((module, self.clock.times))
+    }
+}
+
+/// [`Stage::Init`]: the module's init, then `MODULE_STATE_LIVE`.
+fn start<'a, F: Formed>(
+    formed: F,
+    summary: &Summary,
+    clock: &mut Clock,
+    now: impl Fn() -> u64,
+) -> Result<F::Live, Failure<'a, F::Error>> {
+    let module = formed.init(summary).map_err(|e| Failure {
+        stage: Stage::Init,
+        name: summary.name,
+        cause: Cause::Env(e),
+    })?;
+    clock.lap(now(), Stage::Init);
+    Ok(module)
+}
+
+/// The stages after validation, up to formation.
 fn run<'a, E: Env>(
     env: &mut E,
     plan: Plan<'a>,
     cfg: &Config,
-    clock: &mut Clock,
-) -> Staged<'a, Loaded<'a, E>, E> {
+    mut clock: Clock,
+) -> Staged<'a, Prepared<'a, E>, E> {
     let mut job = lay_out(env, plan, cfg)?;
-    clock.lap(env, Stage::Layout);
+    clock.lap(env.now(), Stage::Layout);
     let mut regions = allocate(env, &job.layout)?;
-    clock.lap(env, Stage::Allocate);
+    clock.lap(env.now(), Stage::Allocate);
     place(&mut job, &mut regions, &cfg.plan).map_err(|e| (Stage::Place, Cause::Image(e)))?;
-    clock.lap(env, Stage::Place);
+    clock.lap(env.now(), Stage::Place);
     let module = Module {
         plan: &job.plan,
         placements: &job.placements,
@@ -373,18 +482,18 @@ fn run<'a, E: Env>(
     let mut registered = env
         .register(&module, regions)
         .map_err(|e| (Stage::Register, Cause::Env(e)))?;
-    clock.lap(env, Stage::Register);
+    clock.lap(env.now(), Stage::Register);
     let (values, symbols) = bind(env, &mut job, &mut registered)?;
-    clock.lap(env, Stage::Bind);
+    clock.lap(env.now(), Stage::Bind);
     let relocations = relocate_into(&job, &mut registered, &values, &cfg.plan)
         .map_err(|e| (Stage::Relocate, Cause::Image(e)))?;
-    clock.lap(env, Stage::Relocate);
+    clock.lap(env.now(), Stage::Relocate);
     install_kallsyms(&job, &mut registered, &values, &cfg.kallsyms)?;
-    clock.lap(env, Stage::Kallsyms);
+    clock.lap(env.now(), Stage::Kallsyms);
     let formed = registered
         .form()
         .map_err(|e| (Stage::Form, Cause::Env(e)))?;
-    clock.lap(env, Stage::Form);
+    clock.lap(env.now(), Stage::Form);
     let summary = Summary {
         name: job.plan.name,
         sizes: job.layout.size,
@@ -393,20 +502,14 @@ fn run<'a, E: Env>(
         bound: symbols.resolved,
         elapsed: clock.times.total(),
     };
-    let module = formed
-        .init(&summary)
-        .map_err(|e| (Stage::Init, Cause::Env(e)))?;
-    clock.lap(env, Stage::Init);
-    Ok(Loaded {
-        plan: job.plan,
-        layout: job.layout,
-        placements: job.placements,
-        addresses: job.addresses,
+    Ok(Prepared {
+        job,
         values,
         symbols,
         relocations,
-        times: clock.times,
-        module,
+        summary,
+        clock,
+        formed,
     })
 }
 
