@@ -15,6 +15,10 @@ use crate::engine::{
 };
 use crate::kapi::{self, Elf, ModMem, Reserved, SectionHeader};
 use crate::registry::{Entry, Registry};
+use core::{
+    mem::size_of,
+    ops::{Deref, DerefMut},
+};
 use kernel::{
     alloc::{KVVec, VVec},
     prelude::*,
@@ -50,6 +54,38 @@ struct Kernel<'i, 'r> {
     registry: &'r Registry,
 }
 
+/// The largest allocation the slab allocator serves from its caches (`KMALLOC_MAX_CACHE_SIZE`
+/// of SLUB); above it, `kmalloc()` takes a power-of-two block of pages.
+const SLAB_MAX: usize = 2 * kernel::page::PAGE_SIZE;
+
+/// A table of a load: slab memory up to [`SLAB_MAX`] bytes, vmalloc memory above, which is
+/// page-granular where `kvmalloc()` would first try a power-of-two block of pages (32 KiB for
+/// the 16 KiB of symbol values of a module with 2048 symbols).
+enum Table<T> {
+    Slab(KVVec<T>),
+    Pages(VVec<T>),
+}
+
+impl<T> Deref for Table<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Table::Slab(v) => v,
+            Table::Pages(v) => v,
+        }
+    }
+}
+
+impl<T> DerefMut for Table<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            Table::Slab(v) => v,
+            Table::Pages(v) => v,
+        }
+    }
+}
+
 impl Region for ModMem {
     fn bytes_mut(&mut self) -> &mut [u8] {
         ModMem::bytes_mut(self)
@@ -62,7 +98,7 @@ impl Region for ModMem {
 
 impl<'i, 'r> Env for Kernel<'i, 'r> {
     type Error = Error;
-    type Table<T: Copy> = KVVec<T>;
+    type Table<T: Copy> = Table<T>;
     type Region = ModMem;
     type Registered = Listed<'i, 'r>;
 
@@ -70,8 +106,13 @@ impl<'i, 'r> Env for Kernel<'i, 'r> {
         now()
     }
 
-    fn table<T: Copy>(&mut self, len: usize, value: T) -> Result<KVVec<T>> {
-        Ok(KVVec::from_elem(value, len, GFP_KERNEL)?)
+    fn table<T: Copy>(&mut self, len: usize, value: T) -> Result<Table<T>> {
+        let bytes = len.checked_mul(size_of::<T>()).ok_or(ENOMEM)?;
+        Ok(if bytes <= SLAB_MAX {
+            Table::Slab(KVVec::from_elem(value, len, GFP_KERNEL)?)
+        } else {
+            Table::Pages(VVec::from_elem(value, len, GFP_KERNEL)?)
+        })
     }
 
     fn alloc(&mut self, mem: MemType, size: u64) -> Result<ModMem> {
