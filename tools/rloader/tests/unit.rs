@@ -726,6 +726,19 @@ fn rejects_relocation_sections() {
             info: 999
         }
     );
+    // Applying to itself, or to a symbol or string table: no section gets relocated.
+    for target in [idx::RELA_TEXT, idx::SYMTAB, idx::STRTAB] {
+        let mut i = sample();
+        set_shdr(&mut i, idx::RELA_TEXT, shdr::INFO, target as u64);
+        assert_eq!(
+            err(&i),
+            Error::RelaBadInfo {
+                section: s,
+                name,
+                info: target as u32
+            }
+        );
+    }
     let mut i = sample();
     set_shdr(&mut i, idx::RELA_TEXT, shdr::FLAGS, SHF_RELA_LIVEPATCH);
     assert_eq!(

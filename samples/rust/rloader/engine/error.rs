@@ -502,7 +502,10 @@ errors! {
         "relocation section {} '{}' links to section {}, not the symbol table",
         section, Name(name), link;
 
-    /// A `SHT_RELA` section's `sh_info` is 0, out of range or a `SHT_NULL` section.
+    /// A `SHT_RELA` section's `sh_info` is 0, out of range, itself or a table, not a section.
+    ///
+    /// "A table": a `SHT_NULL`, relocation, symbol or string table section, which no linker
+    /// gives relocations; the section they were written for would go unrelocated.
     RelaBadInfo {
         /// The section.
         section: SectionIndex,

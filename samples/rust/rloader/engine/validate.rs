@@ -453,7 +453,9 @@ fn check_sections<'a>(
 }
 
 /// One `SHT_RELA` section: not a livepatch one, 24-byte entries filling it, linked to the
-/// symbol table, applying to a valid non-null section; then its entries
+/// symbol table, applying to a valid section other than itself that is not null, a
+/// relocation, symbol or string table (no linker writes those: an image that does leaves the
+/// section it was written for unrelocated); then its entries
 /// ([`check_relocations`]), which for `struct module` may patch only `init` and `exit`.
 /// Returns the number of entries checked.
 fn check_rela<'a>(
@@ -481,7 +483,14 @@ fn check_rela<'a>(
             name,
             link: s.sh_link,
         })
-    } else if info == 0 || info >= shnum || target.sh_type == SHT_NULL {
+    } else if info == 0
+        || info >= shnum
+        || info == section.0
+        || matches!(
+            target.sh_type,
+            SHT_NULL | SHT_RELA | SHT_REL | SHT_SYMTAB | SHT_STRTAB
+        )
+    {
         Some(Error::RelaBadInfo {
             section,
             name,

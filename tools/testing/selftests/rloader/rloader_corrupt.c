@@ -478,6 +478,14 @@ static void rela_bad_info(void)
 	alloc_rela()->sh_info = shnum;
 }
 
+/* The relocation section applies to itself: its target goes unrelocated. */
+static void rela_self_target(void)
+{
+	Elf64_Shdr *s = alloc_rela();
+
+	s->sh_info = s - shdrs;
+}
+
 static void reloc_bad_symbol(void)
 {
 	Elf64_Shdr *target;
@@ -894,6 +902,7 @@ static const struct kind {
 	{ "rela-bad-size", rela_bad_size },
 	{ "rela-bad-link", rela_bad_link },
 	{ "rela-bad-info", rela_bad_info },
+	{ "rela-self-target", rela_self_target },
 	{ "reloc-bad-symbol", reloc_bad_symbol },
 	{ "reloc-out-of-section", reloc_out_of_section },
 	{ "reloc-unknown-type", reloc_unknown_type },
