@@ -390,11 +390,6 @@ pub fn prepare<'a, E: Env>(
 }
 
 impl<'a, E: Env> Prepared<'a, E> {
-    /// The module's name.
-    pub fn name(&self) -> ModuleName {
-        self.summary.name
-    }
-
     /// [`Stage::Init`], keeping the tables of the image for the caller.
     pub fn init(self, env: &E) -> Result<Loaded<'a, E>, Failure<'a, E::Error>> {
         let Prepared {
@@ -431,11 +426,6 @@ impl<'a, E: Env> Prepared<'a, E> {
 }
 
 impl<F: Formed> Ready<F> {
-    /// The module's name.
-    pub fn name(&self) -> ModuleName {
-        self.summary.name
-    }
-
     /// [`Stage::Init`], timed with `now` (the clock of [`Env::now`]); returns the live
     /// module and the time of each stage.
     pub fn init(mut self, now: impl Fn() -> u64) -> Result<Started<F>, Failure<'static, F::Error>> {
