@@ -25,14 +25,18 @@ struct file;
  * struct rloader_elf - the ELF view of a module image being loaded
  * @hdr: the image, as received; it must stay valid and unchanged until
  *	rloader_module_formed() returns.
- * @len: length of the image in bytes.
+ * @len: length of the ELF object in bytes (the image without its
+ *	signature, as rloader_may_load() found it).
  * @sechdrs: a writable copy of the section header table.  Sections placed
  *	in module memory carry SHF_ALLOC and their final address in sh_addr.
  *	All other sections have SHF_ALLOC clear and sh_addr pointing at their
  *	bytes (in the image, or for the per-CPU section at the relocated
  *	template).
  * @modinfo_idx: index of the .modinfo section, 0 if there is none.
+ * @sym_idx: index of the symbol table section (for the livepatch core,
+ *	which keeps the ELF information of a livepatch module).
  * @pcpu_idx: index of the .data..percpu section, 0 if there is none.
+ * @sig_ok: the image carries a valid signature (from rloader_may_load()).
  * @percpu: set by rloader_module_reserve() to the module's per-CPU area,
  *	or NULL if it has none.
  */
@@ -41,11 +45,33 @@ struct rloader_elf {
 	unsigned long len;
 	Elf_Shdr *sechdrs;
 	unsigned int modinfo_idx;
+	unsigned int sym_idx;
 	unsigned int pcpu_idx;
+	bool sig_ok;
 	void __percpu *percpu;
 };
 
-int rloader_may_load(const void *image, unsigned long len);
+/**
+ * struct rloader_stream - the buffers of one rloader_decompress() call
+ * @in: compressed bytes
+ * @in_len: how many bytes @in holds
+ * @in_pos: the first byte not yet consumed; advanced by the call
+ * @out: room for decompressed bytes
+ * @out_len: the size of @out
+ * @out_pos: the first byte of @out not yet written; advanced by the call
+ */
+struct rloader_stream {
+	const void *in;
+	size_t in_len;
+	size_t in_pos;
+	void *out;
+	size_t out_len;
+	size_t out_pos;
+};
+
+struct rloader_decompressor;
+
+int rloader_may_load(const void *image, unsigned long *len, bool *sig_ok);
 void *rloader_alloc_mem(enum mod_mem_type type, unsigned int size);
 void rloader_free_mem(void *ptr);
 int rloader_module_reserve(struct module *mod, struct rloader_elf *elf);
@@ -57,5 +83,8 @@ int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 int rloader_module_init(struct module *mod);
 bool rloader_may_show_addresses(const struct file *file);
 int rloader_module_delete(const char *name, unsigned int flags);
+struct rloader_decompressor *rloader_decompress_begin(void);
+int rloader_decompress(struct rloader_decompressor *d, struct rloader_stream *s);
+void rloader_decompress_end(struct rloader_decompressor *d);
 
 #endif /* _LINUX_RLOADER_H */

@@ -11,7 +11,8 @@
  *
  * Calling sequence, all in process context with no locks held:
  *
- *	rloader_may_load()		policy, before anything is allocated
+ *	rloader_may_load()		policy and signature, before anything
+ *					is allocated
  *	rloader_alloc_mem()		one call per non-empty memory type
  *	  ... copy the sections, fill mod->mem[] ...
  *	rloader_module_reserve()	the module joins the list (UNFORMED)
@@ -43,6 +44,14 @@
 #include <linux/string.h>
 #include "internal.h"
 
+#if defined(CONFIG_MODULE_COMPRESS_GZIP)
+#include <linux/zlib.h>
+#elif defined(CONFIG_MODULE_COMPRESS_XZ)
+#include <linux/xz.h>
+#elif defined(CONFIG_MODULE_COMPRESS_ZSTD)
+#include <linux/zstd.h>
+#endif
+
 /*
  * Builds the kernel's private load_info for a module from the public
  * description the loader passes.  Only the fields the shared steps read are
@@ -62,22 +71,32 @@ static void rloader_load_info(struct load_info *info, struct module *mod,
 	info->secstrings = (char *)elf->hdr +
 			   elf->sechdrs[shstrndx].sh_offset;
 	info->index.info = elf->modinfo_idx;
+	info->index.sym = elf->sym_idx;
 	info->index.pcpu = elf->pcpu_idx;
+	info->sig_ok = elf->sig_ok;
 }
 
 /**
  * rloader_may_load() - check that the caller may load this module image
- * @image: the complete image
- * @len: its length in bytes
+ * @image: the complete image, as received (after decompression)
+ * @len: its length in bytes; set to the length of the ELF object, without
+ *	the signature that may follow it
+ * @sig_ok: set to whether the image carries a valid signature
  *
  * Applies the policy of init_module(2): CAP_SYS_MODULE,
- * /proc/sys/kernel/modules_disabled and the LSM hooks for module data.
+ * /proc/sys/kernel/modules_disabled and the LSM hooks for module data, then,
+ * as load_module() does first, the module signature policy
+ * (module.sig_enforce, lockdown).  Nothing has been allocated for the
+ * module yet when this refuses it.
  *
  * Context: Process context of the task that supplied the image.
- * Return: 0 if the load may go ahead, a negative errno otherwise.
+ * Return: 0 if the load may go ahead, a negative errno otherwise
+ * (-EKEYREJECTED for an image without a valid signature where signatures
+ * are enforced).
  */
-int rloader_may_load(const void *image, unsigned long len)
+int rloader_may_load(const void *image, unsigned long *len, bool *sig_ok)
 {
+	struct load_info info = { .hdr = (Elf_Ehdr *)image, .len = *len };
 	int err;
 
 	err = may_init_module();
@@ -86,8 +105,19 @@ int rloader_may_load(const void *image, unsigned long len)
 	err = security_kernel_load_data(LOADING_MODULE, true);
 	if (err)
 		return err;
-	return security_kernel_post_load_data((char *)image, len,
-					      LOADING_MODULE, "init_module");
+	err = security_kernel_post_load_data((char *)image, *len,
+					     LOADING_MODULE, "init_module");
+	if (err)
+		return err;
+	err = module_sig_check(&info, 0);
+	if (err) {
+		/* As load_module() does for a load refused before layout. */
+		audit_log_kern_module("?");
+		return err;
+	}
+	*len = info.len;
+	*sig_ok = info.sig_ok;
+	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(rloader_may_load, RLOADER);
 
@@ -143,13 +173,14 @@ EXPORT_SYMBOL_NS_GPL(rloader_free_mem, RLOADER);
  *	with mem[] describing the memory from rloader_alloc_mem()
  * @elf: the image; every section header must carry its final address
  *
- * Writes the AUDIT_KERN_MODULE record of the load, checks the signature
- * policy, the blacklist, the version magic and the other modinfo the
- * kernel's loader checks, reserves the module's name (-EEXIST if a module of
- * that name is loaded or loading), applies taints, allocates the per-CPU
- * area (stored in @elf->percpu), prepares unloading and parameters, finds
- * the module's special sections and records its modinfo attributes.  The
- * module stays MODULE_STATE_UNFORMED, invisible to users of the list.
+ * Writes the AUDIT_KERN_MODULE record of the load, checks the blacklist,
+ * the version magic and the other modinfo the kernel's loader checks,
+ * reserves the module's name (-EEXIST if a module of that name is loaded
+ * or loading), applies taints (the signature's from @elf->sig_ok),
+ * allocates the per-CPU area (stored in @elf->percpu), prepares unloading
+ * and parameters, finds the module's special sections and records its
+ * modinfo attributes.  The module stays MODULE_STATE_UNFORMED, invisible
+ * to users of the list.
  *
  * Context: Process context; may sleep.  Takes module_mutex.
  * Return: 0 on success: the kernel owns the memory from now on and the
@@ -163,9 +194,6 @@ int rloader_module_reserve(struct module *mod, struct rloader_elf *elf)
 
 	rloader_load_info(&info, mod, elf);
 	audit_log_kern_module(mod->name);
-	err = module_sig_check(&info, 0);
-	if (err)
-		return err;
 	if (blacklisted(mod->name)) {
 		pr_err("Module %s is blacklisted\n", mod->name);
 		return -EPERM;
@@ -349,3 +377,330 @@ int rloader_module_delete(const char *name, unsigned int flags)
 	return module_delete(name, flags);
 }
 EXPORT_SYMBOL_NS_GPL(rloader_module_delete, RLOADER);
+
+#ifdef CONFIG_MODULE_DECOMPRESS
+/*
+ * Streaming decompression of module images, with the decompressor of the
+ * format the kernel's loader decompresses (CONFIG_MODULE_COMPRESS_*): the
+ * same checks and messages as kernel/module/decompress.c, but fed as the
+ * compressed bytes arrive, so that the compressed file is never held in
+ * memory as a whole.
+ */
+struct rloader_decompressor {
+#if defined(CONFIG_MODULE_COMPRESS_GZIP)
+	struct z_stream_s zs;
+	unsigned int header;	/* bytes of the fixed gzip header seen */
+	u8 flags;
+	bool inflating;		/* past the header (and the file name) */
+	unsigned int trailer;	/* bytes of the CRC and size still to come */
+#elif defined(CONFIG_MODULE_COMPRESS_XZ)
+	struct xz_dec *xz;
+#elif defined(CONFIG_MODULE_COMPRESS_ZSTD)
+	u8 head[ZSTD_FRAMEHEADERSIZE_MAX];
+	size_t head_len;
+	size_t head_pos;	/* bytes of head the decoder has taken */
+	void *wksp;
+	zstd_dstream *ds;
+#endif
+	bool ended;
+};
+
+#if defined(CONFIG_MODULE_COMPRESS_GZIP)
+#define RLOADER_GZIP_HEADER_LEN	10
+#define RLOADER_GZIP_FNAME	0x08
+#define RLOADER_GZIP_TRAILER_LEN	8
+
+static int rloader_decompress_init(struct rloader_decompressor *d)
+{
+	d->zs.workspace = kvmalloc(zlib_inflate_workspacesize(), GFP_KERNEL);
+	if (!d->zs.workspace)
+		return -ENOMEM;
+	if (zlib_inflateInit2(&d->zs, -MAX_WBITS) != Z_OK) {
+		kvfree(d->zs.workspace);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void rloader_decompress_fini(struct rloader_decompressor *d)
+{
+	zlib_inflateEnd(&d->zs);
+	kvfree(d->zs.workspace);
+}
+
+/* The header as module_gzip_header_len() reads it: 10 bytes, a file name. */
+static void rloader_gzip_header(struct rloader_decompressor *d,
+				struct rloader_stream *s, int *err)
+{
+	static const u8 signature[] = { 0x1f, 0x8b, 0x08 };
+	const u8 *in = s->in;
+
+	while (!d->inflating && s->in_pos < s->in_len) {
+		u8 c = in[s->in_pos++];
+
+		if (d->header >= RLOADER_GZIP_HEADER_LEN) {
+			/* In the file name, up to its NUL. */
+			d->inflating = !c;
+			continue;
+		}
+		if (d->header < sizeof(signature) && c != signature[d->header]) {
+			pr_err("not a gzip compressed module\n");
+			*err = -EINVAL;
+			return;
+		}
+		if (d->header == 3)
+			d->flags = c;
+		d->header++;
+		if (d->header == RLOADER_GZIP_HEADER_LEN)
+			d->inflating = !(d->flags & RLOADER_GZIP_FNAME);
+	}
+}
+
+static int rloader_decompress_step(struct rloader_decompressor *d,
+				   struct rloader_stream *s)
+{
+	size_t left;
+	int err = 0;
+	int rc;
+
+	rloader_gzip_header(d, s, &err);
+	if (err || !d->inflating)
+		return err;
+	if (d->trailer) {
+		/* The CRC and size after the deflate data, unchecked as by the kernel. */
+		left = min_t(size_t, d->trailer, s->in_len - s->in_pos);
+		s->in_pos += left;
+		d->trailer -= left;
+		return !d->trailer;
+	}
+	d->zs.next_in = s->in + s->in_pos;
+	d->zs.avail_in = s->in_len - s->in_pos;
+	d->zs.next_out = s->out + s->out_pos;
+	d->zs.avail_out = s->out_len - s->out_pos;
+	rc = zlib_inflate(&d->zs, Z_NO_FLUSH);
+	s->in_pos = s->in_len - d->zs.avail_in;
+	s->out_pos = s->out_len - d->zs.avail_out;
+	if (rc == Z_STREAM_END) {
+		d->trailer = RLOADER_GZIP_TRAILER_LEN;
+		return 0;
+	}
+	if (rc == Z_OK || rc == Z_BUF_ERROR)
+		return 0;
+	pr_err("decompression failed with status %d\n", rc);
+	return -EINVAL;
+}
+#elif defined(CONFIG_MODULE_COMPRESS_XZ)
+static int rloader_decompress_init(struct rloader_decompressor *d)
+{
+	d->xz = xz_dec_init(XZ_DYNALLOC, (u32)-1);
+	return d->xz ? 0 : -ENOMEM;
+}
+
+static void rloader_decompress_fini(struct rloader_decompressor *d)
+{
+	xz_dec_end(d->xz);
+}
+
+static int rloader_decompress_step(struct rloader_decompressor *d,
+				   struct rloader_stream *s)
+{
+	struct xz_buf b = {
+		.in = s->in, .in_pos = s->in_pos, .in_size = s->in_len,
+		.out = s->out, .out_pos = s->out_pos, .out_size = s->out_len,
+	};
+	enum xz_ret ret;
+
+	ret = xz_dec_run(d->xz, &b);
+	s->in_pos = b.in_pos;
+	s->out_pos = b.out_pos;
+	if (ret == XZ_STREAM_END)
+		return 1;
+	if (ret == XZ_OK || ret == XZ_BUF_ERROR)
+		return 0;
+	pr_err("decompression failed with status %d\n", ret);
+	return -EINVAL;
+}
+#elif defined(CONFIG_MODULE_COMPRESS_ZSTD)
+static int rloader_decompress_init(struct rloader_decompressor *d)
+{
+	return 0;
+}
+
+static void rloader_decompress_fini(struct rloader_decompressor *d)
+{
+	kvfree(d->wksp);
+}
+
+/*
+ * Collects the frame header, then sets the stream up for the window it
+ * asks for, as module_zstd_decompress() does.
+ */
+static int rloader_zstd_header(struct rloader_decompressor *d,
+			       struct rloader_stream *s)
+{
+	zstd_frame_header header;
+	size_t need, take;
+
+	for (;;) {
+		need = zstd_get_frame_header(&header, d->head, d->head_len);
+		if (!need)
+			break;
+		if (zstd_is_error(need) || need > sizeof(d->head)) {
+			pr_err("ZSTD-compressed data has an incomplete frame header\n");
+			return -EINVAL;
+		}
+		take = min_t(size_t, need - d->head_len, s->in_len - s->in_pos);
+		if (!take)
+			return 0;
+		memcpy(d->head + d->head_len, s->in + s->in_pos, take);
+		d->head_len += take;
+		s->in_pos += take;
+	}
+	if (header.windowSize > (1 << ZSTD_WINDOWLOG_MAX)) {
+		pr_err("ZSTD-compressed data has too large a window size\n");
+		return -EINVAL;
+	}
+	need = zstd_dstream_workspace_bound(header.windowSize);
+	d->wksp = kvmalloc(need, GFP_KERNEL);
+	if (!d->wksp)
+		return -ENOMEM;
+	d->ds = zstd_init_dstream(header.windowSize, d->wksp, need);
+	if (!d->ds) {
+		pr_err("Can't initialize ZSTD stream\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One call of the stream decoder on @in, with the room @s has for output. */
+static int rloader_zstd_run(struct rloader_decompressor *d,
+			    struct rloader_stream *s, zstd_in_buffer *in)
+{
+	zstd_out_buffer out = {
+		.dst = s->out, .size = s->out_len, .pos = s->out_pos,
+	};
+	size_t ret;
+
+	ret = zstd_decompress_stream(d->ds, &out, in);
+	s->out_pos = out.pos;
+	if (zstd_is_error(ret)) {
+		pr_err("ZSTD-decompression failed with status %d\n",
+		       zstd_get_error_code(ret));
+		return -EINVAL;
+	}
+	/* 0: the frame is complete. */
+	return !ret;
+}
+
+static int rloader_decompress_step(struct rloader_decompressor *d,
+				   struct rloader_stream *s)
+{
+	zstd_in_buffer in;
+	int ret;
+
+	if (!d->ds) {
+		ret = rloader_zstd_header(d, s);
+		if (ret || !d->ds)
+			return ret;
+	}
+	if (d->head_pos < d->head_len) {
+		/* The collected header goes to the decoder first. */
+		in.src = d->head;
+		in.size = d->head_len;
+		in.pos = d->head_pos;
+		ret = rloader_zstd_run(d, s, &in);
+		d->head_pos = in.pos;
+		if (ret || d->head_pos < d->head_len)
+			return ret;
+	}
+	in.src = s->in;
+	in.size = s->in_len;
+	in.pos = s->in_pos;
+	ret = rloader_zstd_run(d, s, &in);
+	s->in_pos = in.pos;
+	return ret;
+}
+#else
+#error "Unexpected configuration for CONFIG_MODULE_DECOMPRESS"
+#endif
+
+/**
+ * rloader_decompress_begin() - start decompressing a module image
+ *
+ * For an image in the format the kernel decompresses modules from (the one
+ * /sys/module/compression names).  The compressed bytes are then fed to
+ * rloader_decompress() as they arrive.
+ *
+ * Context: Process context; may sleep.
+ * Return: the decompressor, or NULL if it cannot be allocated.
+ */
+struct rloader_decompressor *rloader_decompress_begin(void)
+{
+	struct rloader_decompressor *d;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return NULL;
+	if (rloader_decompress_init(d)) {
+		kfree(d);
+		return NULL;
+	}
+	return d;
+}
+EXPORT_SYMBOL_NS_GPL(rloader_decompress_begin, RLOADER);
+
+/**
+ * rloader_decompress() - decompress what the input holds
+ * @d: the decompressor
+ * @s: the input, from @s->in_pos to @s->in_len, and room for output, from
+ *	@s->out_pos to @s->out_len; both positions are advanced
+ *
+ * Decompresses until the input is used up, the output room is full or the
+ * compressed stream ends (gzip: after its trailer; xz: after the stream
+ * footer; zstd: at the end of the frame).  Bytes after the end are not
+ * consumed.
+ *
+ * Context: Process context; may sleep.
+ * Return: 1 once the stream has ended, 0 if it needs more input or more
+ * output room, -EINVAL for data that does not decompress (logged as the
+ * kernel's loader logs it), -ENOMEM.
+ */
+int rloader_decompress(struct rloader_decompressor *d, struct rloader_stream *s)
+{
+	size_t in_pos, out_pos;
+	int ret;
+
+	if (s->in_pos > s->in_len || s->out_pos > s->out_len)
+		return -EINVAL;
+	while (!d->ended) {
+		in_pos = s->in_pos;
+		out_pos = s->out_pos;
+		ret = rloader_decompress_step(d, s);
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			d->ended = true;
+		else if (s->in_pos == in_pos && s->out_pos == out_pos)
+			return 0;
+		if (s->in_pos == s->in_len || s->out_pos == s->out_len)
+			break;
+	}
+	return d->ended;
+}
+EXPORT_SYMBOL_NS_GPL(rloader_decompress, RLOADER);
+
+/**
+ * rloader_decompress_end() - free a decompressor
+ * @d: the decompressor from rloader_decompress_begin(), or NULL
+ *
+ * Context: Process context; may sleep.
+ */
+void rloader_decompress_end(struct rloader_decompressor *d)
+{
+	if (!d)
+		return;
+	rloader_decompress_fini(d);
+	kfree(d);
+}
+EXPORT_SYMBOL_NS_GPL(rloader_decompress_end, RLOADER);
+#endif /* CONFIG_MODULE_DECOMPRESS */

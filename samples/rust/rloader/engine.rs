@@ -11,7 +11,7 @@
 //! - [`elf`], [`x86_64`], [`names`], [`mem`]: ELF constants and readers, the relocation type
 //!   table, name limits, memory types.
 //! - [`error`]: every reason a module is refused.
-//! - [`modinfo`], [`extent`]: `.modinfo` and the extent of an image arriving in pieces.
+//! - [`modinfo`], [`extent`]: `.modinfo`, and when an image arriving in pieces is complete.
 //! - [`plan`], [`validate`]: the validated image.
 //! - [`layout`], [`symbols`], [`reloc`], [`kallsyms`]: the stages' work.
 //! - [`load`]: the pipeline.
@@ -34,7 +34,7 @@ pub mod x86_64;
 
 pub use elf::{SectionIndex, SymbolIndex};
 pub use error::Error;
-pub use extent::{extent, Extent};
+pub use extent::{completion, detect, extent, Completion, Compression, Extent, Format};
 pub use layout::{layout, Layout, LayoutOptions, Placement};
 pub use load::{load, prepare, Config, Stage};
 pub use mem::{MemType, PerMem, MEM_TYPES};

@@ -60,15 +60,37 @@ pub(crate) fn enodata() -> Error {
     Error::from_errno(-(bindings::ENODATA as i32))
 }
 
+/// `EOPNOTSUPP`, which `kernel::error::code` does not declare.
+pub(crate) fn eopnotsupp() -> Error {
+    Error::from_errno(-(bindings::EOPNOTSUPP as i32))
+}
+
 /// A section header as the C side reads it.
 pub(crate) type SectionHeader = bindings::elf64_shdr;
 
+/// What the policy of a load found in its image.
+pub(crate) struct Admitted {
+    /// The length of the ELF object: the image without the signature that may follow it.
+    pub(crate) elf_len: usize,
+    /// The image carries a valid signature.
+    pub(crate) sig_ok: bool,
+}
+
 /// Applies the policy of `init_module(2)` to a complete image: `CAP_SYS_MODULE`,
-/// `modules_disabled` and the LSM module-data hooks.
-pub(crate) fn may_load(image: &[u8]) -> Result {
-    let len = image.len() as c_ulong;
-    // SAFETY: `image` is valid for reads of `len` bytes for the duration of the call.
-    to_result(unsafe { bindings::rloader_may_load(image.as_ptr().cast(), len) })
+/// `modules_disabled` and the LSM module-data hooks, then the module signature policy, before
+/// anything is allocated for the module.
+pub(crate) fn may_load(image: &[u8]) -> Result<Admitted> {
+    let mut len = image.len() as c_ulong;
+    let mut sig_ok = false;
+    // SAFETY: `image` is valid for reads of `len` bytes for the duration of the call, and
+    // `len` and `sig_ok` are valid for writes.
+    to_result(unsafe { bindings::rloader_may_load(image.as_ptr().cast(), &mut len, &mut sig_ok) })?;
+    // `c_ulong` is `usize` on 64-bit kernels.
+    let elf_len: usize = len;
+    if elf_len > image.len() {
+        return Err(EINVAL);
+    }
+    Ok(Admitted { elf_len, sig_ok })
 }
 
 /// Whether the opener of `file` may see module addresses, as in `/proc/modules`
@@ -82,6 +104,72 @@ pub(crate) fn may_show_addresses(file: &File) -> bool {
 pub(crate) fn delete(name: &CStr, flags: u32) -> Result {
     // SAFETY: `name` is NUL-terminated and valid for the duration of the call.
     to_result(unsafe { bindings::rloader_module_delete(name.as_char_ptr(), flags) })
+}
+
+/// A streaming decompressor for the format the kernel decompresses modules from.
+///
+/// # Invariants
+///
+/// `ptr` was returned by `rloader_decompress_begin()` and is owned by this value.
+#[cfg(CONFIG_MODULE_DECOMPRESS)]
+pub(crate) struct Decompressor {
+    ptr: NonNull<bindings::rloader_decompressor>,
+}
+
+// SAFETY: The decompressor's state is plain memory used by one caller at a time (`&mut self`);
+// it may be freed from any task.
+#[cfg(CONFIG_MODULE_DECOMPRESS)]
+unsafe impl Send for Decompressor {}
+
+#[cfg(CONFIG_MODULE_DECOMPRESS)]
+impl Decompressor {
+    /// Starts a decompression.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: No preconditions.
+        let ptr = unsafe { bindings::rloader_decompress_begin() };
+        // INVARIANT: A non-null pointer is a fresh decompressor.
+        Ok(Self {
+            ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
+        })
+    }
+
+    /// Decompresses from `input[*in_pos..]` into `output[*out_pos..]`, advancing both
+    /// positions; returns whether the compressed stream has ended.
+    pub(crate) fn run(
+        &mut self,
+        input: &[u8],
+        in_pos: &mut usize,
+        output: &mut [core::mem::MaybeUninit<u8>],
+        out_pos: &mut usize,
+    ) -> Result<bool> {
+        let mut s = bindings::rloader_stream {
+            in_: input.as_ptr().cast(),
+            in_len: input.len(),
+            in_pos: *in_pos,
+            out: output.as_mut_ptr().cast(),
+            out_len: output.len(),
+            out_pos: *out_pos,
+        };
+        // SAFETY: By the type invariant `ptr` is a live decompressor, used only here through
+        // `&mut self`; `s` describes `input` (valid for reads) and `output` (valid for writes),
+        // and the function checks the positions against the lengths.
+        let ret = unsafe { bindings::rloader_decompress(self.ptr.as_ptr(), &mut s) };
+        to_result(ret)?;
+        if s.in_pos > input.len() || s.out_pos > output.len() {
+            return Err(EINVAL);
+        }
+        *in_pos = s.in_pos;
+        *out_pos = s.out_pos;
+        Ok(ret > 0)
+    }
+}
+
+#[cfg(CONFIG_MODULE_DECOMPRESS)]
+impl Drop for Decompressor {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `ptr` is owned by this value, unused after the drop.
+        unsafe { bindings::rloader_decompress_end(self.ptr.as_ptr()) };
+    }
 }
 
 /// One region of module memory for one memory type, zeroed and writable.
@@ -158,14 +246,18 @@ impl<'a> Elf<'a> {
         mut sechdrs: KVVec<SectionHeader>,
         zero_percpu: KVVec<u8>,
         modinfo: usize,
+        symtab: usize,
         percpu: usize,
+        sig_ok: bool,
     ) -> Result<Self> {
         let raw = bindings::rloader_elf {
             hdr: image.as_ptr().cast(),
             len: image.len() as c_ulong,
             sechdrs: sechdrs.as_mut_ptr(),
             modinfo_idx: u32::try_from(modinfo).map_err(|_| EINVAL)?,
+            sym_idx: u32::try_from(symtab).map_err(|_| EINVAL)?,
             pcpu_idx: u32::try_from(percpu).map_err(|_| EINVAL)?,
+            sig_ok,
             percpu: core::ptr::null_mut(),
         };
         // INVARIANT: `raw` describes `image` and the buffer of `sechdrs`, moved in below.

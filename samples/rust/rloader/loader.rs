@@ -50,6 +50,7 @@ const CONFIG: engine::Config = engine::Config {
 /// parameters and the listing to add it to (for `'r`).
 struct Kernel<'i, 'r> {
     image: &'i [u8],
+    sig_ok: bool,
     args: &'i CStr,
     registry: &'r Registry,
 }
@@ -124,7 +125,7 @@ impl<'i, 'r> Env for Kernel<'i, 'r> {
         module: &Module<'_, '_>,
         regions: PerMem<Option<ModMem>>,
     ) -> Result<Listed<'i, 'r>> {
-        let elf = describe(self.image, module)?;
+        let elf = describe(self.image, module, self.sig_ok)?;
         // SAFETY: The pipeline placed `.gnu.linkonce.this_module` (validated to be
         // `MODULE_STRUCT_SIZE` bytes) at offset `module.this_module` of the `Data` region,
         // and `elf` gives every placed section its final address in `regions`.
@@ -147,7 +148,7 @@ impl<'i, 'r> Env for Kernel<'i, 'r> {
 
 /// The C view of the image: every section header with its final address, for the kernel's
 /// own code, which finds sections by name and reads their bytes.
-fn describe<'a>(image: &'a [u8], module: &Module<'_, '_>) -> Result<Elf<'a>> {
+fn describe<'a>(image: &'a [u8], module: &Module<'_, '_>, sig_ok: bool) -> Result<Elf<'a>> {
     let plan = module.plan;
     let n = plan.section_count();
     let percpu = plan.special.percpu;
@@ -207,7 +208,9 @@ fn describe<'a>(image: &'a [u8], module: &Module<'_, '_>) -> Result<Elf<'a>> {
         sechdrs,
         zero_percpu,
         modinfo,
+        plan.symtab_index.0,
         percpu.map_or(0, |i| i.0),
+        sig_ok,
     )
 }
 
@@ -292,17 +295,19 @@ impl Formed for FormedEntry<'_> {
 /// once the module is formed: init runs without it. Like `init_module(2)`, a successful load
 /// logs nothing; the listing has its counts and stage times.
 pub(crate) fn load(image: VVec<u8>, args: &CStr, registry: &Registry) -> Result {
-    if let Err(e) = kapi::may_load(&image) {
+    let admitted = kapi::may_load(&image).inspect_err(|e| {
         pr_err!("loading refused by policy (error {})\n", e.to_errno());
-        return Err(e);
-    }
+    })?;
+    // The ELF object, without the signature that may follow it.
+    let elf = image.get(..admitted.elf_len).ok_or(EINVAL)?;
     let mut env = Kernel {
-        image: &image,
+        image: elf,
+        sig_ok: admitted.sig_ok,
         args,
         registry,
     };
-    let ready = engine::prepare(&mut env, &image, &CONFIG)
-        .map_err(|f| report(&image, f))?
+    let ready = engine::prepare(&mut env, elf, &CONFIG)
+        .map_err(|f| report(elf, f))?
         .detach();
     drop(image);
     // Only init can fail from here on: its report does not need the image.

@@ -29,7 +29,10 @@ use kernel::{
     new_mutex,
     prelude::*,
     str::CStr,
-    sync::Mutex,
+    sync::{
+        lock::{mutex::MutexBackend, Guard},
+        Mutex,
+    },
     uaccess::{UserSlice, UserSliceReader, UserSliceWriter},
 };
 
@@ -141,19 +144,75 @@ impl Drop for RLoader {
     }
 }
 
+/// Whether the kernel checks module signatures: then an image is the whole file, signature
+/// included (see [`engine::completion`]).
+const SIGNATURES: bool = cfg!(CONFIG_MODULE_SIG);
+
+/// The compression format the kernel decompresses modules from, if any.
+const KERNEL_COMPRESSION: Option<engine::Compression> = if !cfg!(CONFIG_MODULE_DECOMPRESS) {
+    None
+} else if cfg!(CONFIG_MODULE_COMPRESS_GZIP) {
+    Some(engine::Compression::Gzip)
+} else if cfg!(CONFIG_MODULE_COMPRESS_XZ) {
+    Some(engine::Compression::Xz)
+} else if cfg!(CONFIG_MODULE_COMPRESS_ZSTD) {
+    Some(engine::Compression::Zstd)
+} else {
+    None
+};
+
+/// How much compressed input one call of the decompressor takes: the bound on the memory
+/// the compressed file occupies.
+#[cfg(CONFIG_MODULE_DECOMPRESS)]
+const COMPRESSED_CHUNK: usize = 16 * 1024;
+
+/// What the bytes written so far are.
+enum Input {
+    /// The first bytes, too few to tell a compressed file from an ELF object.
+    Undecided {
+        magic: [u8; engine::extent::MAGIC_MAX],
+        len: usize,
+    },
+    /// An uncompressed image, collected in `Image::bytes`.
+    Elf,
+    /// A compressed file, decompressed into `Image::bytes` as it arrives.
+    #[cfg(CONFIG_MODULE_DECOMPRESS)]
+    Compressed {
+        decompressor: kapi::Decompressor,
+        chunk: KVec<u8>,
+    },
+}
+
+/// How a write left the image.
+enum Progress {
+    /// More bytes are needed (or the close, see [`engine::Completion::AtClose`]).
+    More,
+    /// The image is complete: load it.
+    Complete,
+}
+
 /// The image being written through one open file.
 struct Image {
-    /// The bytes received so far, in vmalloc memory as `kernel_read_file()` reads a module
-    /// into: page-granular, where `kvmalloc()` would first try the page allocator for a
-    /// power-of-two block (256 KiB for an image of 150 KiB).
+    /// What the bytes written so far are.
+    input: Input,
+    /// The image (decompressed, if the file is compressed) received so far, in vmalloc
+    /// memory as `kernel_read_file()` reads a module into: page-granular, where
+    /// `kvmalloc()` would first try the page allocator for a power-of-two block (256 KiB for
+    /// an image of 150 KiB).
     bytes: VVec<u8>,
     /// How many bytes the image needs, as far as its headers tell yet.
     needed: usize,
+    /// Where the ELF object ends, once its headers are in: the image is complete at the
+    /// close unless a signature ends it first.
+    elf_end: Option<usize>,
     /// The image was complete and handed to the loader.
     done: bool,
+    /// Later writes are the rest of a file whose module was loaded, bytes the kernel's
+    /// loader ignores too: accepted and dropped.
+    discard: bool,
     /// The module parameters, NUL-terminated (empty: none).
     args: KVec<u8>,
-    /// The limit on the image's size, in bytes.
+    /// The limit on the image's size (decompressed), in bytes.
     max: usize,
 }
 
@@ -187,18 +246,120 @@ fn grow(bytes: &mut VVec<u8>, len: usize, needed: usize, max: usize) -> Result {
     Ok(())
 }
 
+/// Refuses an image larger than the limit.
+fn too_large(max: usize) -> Error {
+    pr_err!("image too large: more than the limit of {} bytes\n", max);
+    EFBIG
+}
+
 impl Image {
-    /// Appends what `buf` holds; returns whether the image is now complete.
-    fn append(&mut self, buf: &mut UserSliceReader) -> Result<bool> {
+    fn new() -> Self {
+        Image {
+            input: Input::Undecided {
+                magic: [0; engine::extent::MAGIC_MAX],
+                len: 0,
+            },
+            bytes: VVec::new(),
+            needed: 0,
+            elf_end: None,
+            done: false,
+            discard: false,
+            args: KVec::new(),
+            max: DEFAULT_MAX_IMAGE_SIZE,
+        }
+    }
+
+    /// Whether bytes after the complete image may still come: after the extent of an ELF
+    /// object where the kernel does not check signatures (a signature it ignores), or after
+    /// the end of a compressed stream.
+    fn may_trail(&self) -> bool {
+        match self.input {
+            Input::Elf => !SIGNATURES,
+            #[cfg(CONFIG_MODULE_DECOMPRESS)]
+            Input::Compressed { .. } => true,
+            Input::Undecided { .. } => false,
+        }
+    }
+
+    /// Whether nothing was written yet.
+    fn is_empty(&self) -> bool {
+        matches!(self.input, Input::Undecided { len: 0, .. })
+    }
+
+    /// Takes in what `buf` holds.
+    fn append(&mut self, buf: &mut UserSliceReader) -> Result<Progress> {
+        let (magic, len) = match &mut self.input {
+            Input::Elf => return self.append_elf(buf),
+            #[cfg(CONFIG_MODULE_DECOMPRESS)]
+            Input::Compressed { .. } => return self.append_compressed(buf),
+            Input::Undecided { magic, len } => (magic, len),
+        };
+        let room = magic.get_mut(*len..).ok_or(EINVAL)?;
+        let n = room.len().min(buf.len());
+        buf.read_slice(room.get_mut(..n).ok_or(EINVAL)?)?;
+        *len += n;
+        let prefix = magic.get(..*len).ok_or(EINVAL)?;
+        match engine::detect(prefix) {
+            engine::Format::Undecided => Ok(Progress::More),
+            engine::Format::Elf => {
+                let mut first = [0; engine::extent::MAGIC_MAX];
+                let first = first.get_mut(..prefix.len()).ok_or(EINVAL)?;
+                first.copy_from_slice(prefix);
+                self.input = Input::Elf;
+                self.bytes.extend_from_slice(first, GFP_KERNEL_ACCOUNT)?;
+                if buf.is_empty() {
+                    return self.check_elf();
+                }
+                self.append_elf(buf)
+            }
+            engine::Format::Compressed(c) if Some(c) == KERNEL_COMPRESSION => {
+                #[cfg(CONFIG_MODULE_DECOMPRESS)]
+                {
+                    let mut first = [0; engine::extent::MAGIC_MAX];
+                    let first = first.get_mut(..prefix.len()).ok_or(EINVAL)?;
+                    first.copy_from_slice(prefix);
+                    self.input = Input::Compressed {
+                        decompressor: kapi::Decompressor::new()?,
+                        chunk: KVec::from_elem(0, COMPRESSED_CHUNK, GFP_KERNEL_ACCOUNT)?,
+                    };
+                    if self.decompress(first)? {
+                        return Ok(Progress::Complete);
+                    }
+                    self.append_compressed(buf)
+                }
+                #[cfg(not(CONFIG_MODULE_DECOMPRESS))]
+                Err(kapi::eopnotsupp())
+            }
+            engine::Format::Compressed(c) => match KERNEL_COMPRESSION {
+                // As finit_module(2) answers for a file the kernel's decompressor does not
+                // take.
+                Some(k) => {
+                    pr_err!(
+                        "invalid module image: {} compressed: not a {} compressed module\n",
+                        c.name(),
+                        k.name()
+                    );
+                    Err(EINVAL)
+                }
+                None => {
+                    pr_err!(
+                        "invalid module image: {} compressed, but this kernel does not decompress modules (CONFIG_MODULE_DECOMPRESS)\n",
+                        c.name()
+                    );
+                    Err(kapi::eopnotsupp())
+                }
+            },
+        }
+    }
+
+    /// Appends what `buf` holds to an uncompressed image.
+    fn append_elf(&mut self, buf: &mut UserSliceReader) -> Result<Progress> {
         let count = buf.len();
         let old_len = self.bytes.len();
         let max = self.max;
         let new_len = match old_len.checked_add(count) {
             Some(n) if n <= max => n,
-            _ => {
-                pr_err!("image too large: more than the limit of {} bytes\n", max);
-                return Err(EFBIG);
-            }
+            _ => return Err(too_large(max)),
         };
         grow(&mut self.bytes, new_len, self.needed, max)?;
         let spare = self
@@ -210,11 +371,17 @@ impl Image {
         // SAFETY: `grow` made the capacity at least `new_len`, and `read_raw` succeeded, so
         // the `count` elements after the old length are initialised.
         unsafe { self.bytes.set_len(new_len) };
-        if new_len < self.needed {
-            return Ok(false);
+        self.check_elf()
+    }
+
+    /// Tells whether the uncompressed image is complete.
+    fn check_elf(&mut self) -> Result<Progress> {
+        if self.bytes.len() < self.needed {
+            return Ok(Progress::More);
         }
-        match engine::extent(&self.bytes) {
-            Ok(engine::Extent::Incomplete(n)) if n > max => {
+        let max = self.max;
+        match engine::completion(&self.bytes, SIGNATURES, self.elf_end) {
+            Ok(engine::Completion::Incomplete(n)) if n > max => {
                 pr_err!(
                     "image too large: its headers need {} bytes, the limit is {}\n",
                     n,
@@ -222,17 +389,97 @@ impl Image {
                 );
                 Err(EFBIG)
             }
-            Ok(engine::Extent::Incomplete(n)) => {
+            Ok(engine::Completion::Incomplete(n)) => {
                 self.needed = n;
-                Ok(false)
+                Ok(Progress::More)
             }
-            Ok(engine::Extent::Complete(_)) => Ok(true),
+            Ok(engine::Completion::AtClose(end)) => {
+                self.elf_end = Some(end);
+                Ok(Progress::More)
+            }
+            Ok(engine::Completion::Complete) => Ok(Progress::Complete),
             Err(e) => {
                 pr_err!("invalid module image: {}\n", e);
                 Err(Error::from_errno(-e.errno()))
             }
         }
     }
+
+    /// Decompresses what `buf` holds, a bounded chunk at a time.
+    #[cfg(CONFIG_MODULE_DECOMPRESS)]
+    fn append_compressed(&mut self, buf: &mut UserSliceReader) -> Result<Progress> {
+        while !buf.is_empty() {
+            let Input::Compressed { chunk, .. } = &mut self.input else {
+                return Err(EINVAL);
+            };
+            let n = buf.len().min(COMPRESSED_CHUNK);
+            buf.read_slice(chunk.get_mut(..n).ok_or(EINVAL)?)?;
+            let input = core::mem::take(chunk);
+            let ended = self.decompress(input.get(..n).ok_or(EINVAL)?);
+            if let Input::Compressed { chunk, .. } = &mut self.input {
+                // Keep the buffer for the next chunk.
+                *chunk = input;
+            }
+            if ended? {
+                // Bytes after the end of the compressed stream are ignored, as by the
+                // kernel's own decompression.
+                return Ok(Progress::Complete);
+            }
+        }
+        Ok(Progress::More)
+    }
+
+    /// Decompresses `input` into the image; returns whether the compressed stream ended.
+    #[cfg(CONFIG_MODULE_DECOMPRESS)]
+    fn decompress(&mut self, input: &[u8]) -> Result<bool> {
+        let Input::Compressed { decompressor, .. } = &mut self.input else {
+            return Err(EINVAL);
+        };
+        let max = self.max;
+        let mut in_pos = 0;
+        loop {
+            let len = self.bytes.len();
+            if len == self.bytes.capacity() && len < max {
+                let want = len.saturating_add(len.max(64 * 1024)).min(max);
+                grow(&mut self.bytes, want, 0, max)?;
+            }
+            let mut out_pos = 0;
+            let before = in_pos;
+            let ended = decompressor.run(
+                input,
+                &mut in_pos,
+                self.bytes.spare_capacity_mut(),
+                &mut out_pos,
+            )?;
+            // SAFETY: The decompressor initialised the first `out_pos` spare elements.
+            unsafe { self.bytes.set_len(len + out_pos) };
+            if ended {
+                return Ok(true);
+            }
+            if in_pos == input.len() {
+                return Ok(false);
+            }
+            if in_pos == before && out_pos == 0 {
+                // No room left to decompress into.
+                return Err(too_large(max));
+            }
+        }
+    }
+}
+
+/// Loads the complete image of a file, whose lock `image` holds: the lock is dropped before the
+/// load, and the file takes no more bytes.
+fn start(mut image: Guard<'_, Image, MutexBackend>) -> Result {
+    image.done = true;
+    image.input = Input::Elf;
+    let bytes = core::mem::replace(&mut image.bytes, VVec::new());
+    let args = core::mem::take(&mut image.args);
+    drop(image);
+    let args = match args.last() {
+        Some(0) => CStr::from_bytes_with_nul(&args)?,
+        _ => c_str!(""),
+    };
+    loader::load(bytes, args, registry()?)
 }
 
 #[vtable]
@@ -245,16 +492,7 @@ impl MiscDevice for RLoaderFile {
         }
         KBox::try_pin_init(
             try_pin_init!(RLoaderFile {
-                image <- new_mutex!(
-                    Image {
-                        bytes: VVec::new(),
-                        needed: 0,
-                        done: false,
-                        args: KVec::new(),
-                        max: DEFAULT_MAX_IMAGE_SIZE,
-                    },
-                    "RLoaderFile::image"
-                ),
+                image <- new_mutex!(Image::new(), "RLoaderFile::image"),
             }? Error),
             GFP_KERNEL,
         )
@@ -274,30 +512,30 @@ impl MiscDevice for RLoaderFile {
         let count = buf.len();
         let mut image = device.image.lock();
         if image.done {
+            if image.discard {
+                return Ok(count);
+            }
             pr_err!("the image of this file was already loaded; open the device again\n");
             return Err(EBUSY);
         }
-        let complete = match image.append(&mut buf) {
-            Ok(c) => c,
+        match image.append(&mut buf) {
+            Ok(Progress::More) => Ok(count),
+            Ok(Progress::Complete) => {
+                let trail = image.may_trail();
+                start(image)?;
+                if trail {
+                    device.image.lock().discard = true;
+                }
+                Ok(count)
+            }
             Err(e) => {
                 // A refused image cannot become valid: stop collecting it.
                 image.done = true;
                 image.bytes = VVec::new();
-                return Err(e);
+                image.input = Input::Elf;
+                Err(e)
             }
-        };
-        if !complete {
-            return Ok(count);
         }
-        image.done = true;
-        let bytes = core::mem::replace(&mut image.bytes, VVec::new());
-        let args = core::mem::take(&mut image.args);
-        drop(image);
-        let args = match args.last() {
-            Some(0) => CStr::from_bytes_with_nul(&args)?,
-            _ => c_str!(""),
-        };
-        loader::load(bytes, args, registry()?).map(|()| count)
     }
 
     fn read(
@@ -320,15 +558,19 @@ impl MiscDevice for RLoaderFile {
 
     fn flush(device: Pin<&Self>, _file: &File) -> Result {
         let image = device.image.lock();
-        if !image.done && !image.bytes.is_empty() {
-            pr_err!(
-                "incomplete module image: {} of {} bytes received\n",
-                image.bytes.len(),
-                image.needed
-            );
-            return Err(kapi::enodata());
+        if image.done || image.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        if matches!(image.input, Input::Elf) && image.elf_end.is_some() {
+            // An ELF object without a signature ending it: the file is complete now.
+            return start(image);
+        }
+        pr_err!(
+            "incomplete module image: {} of {} bytes received\n",
+            image.bytes.len(),
+            image.needed
+        );
+        Err(kapi::enodata())
     }
 
     fn ioctl(device: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
@@ -350,7 +592,7 @@ impl MiscDevice for RLoaderFile {
                 .filter(|m| (1..=MAX_IMAGE_SIZE_CEILING).contains(m))
                 .ok_or(EINVAL)?;
             let mut image = device.image.lock();
-            if image.done || !image.bytes.is_empty() {
+            if image.done || !image.is_empty() {
                 return Err(EBUSY);
             }
             let old = core::mem::replace(&mut image.max, max);
@@ -365,7 +607,7 @@ impl MiscDevice for RLoaderFile {
             let mut args = KVec::new();
             args.extend_from_slice(buf.get(..=end).ok_or(EINVAL)?, GFP_KERNEL)?;
             let mut image = device.image.lock();
-            if image.done || !image.bytes.is_empty() {
+            if image.done || !image.is_empty() {
                 return Err(EBUSY);
             }
             image.args = args;
