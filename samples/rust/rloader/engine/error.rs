@@ -389,11 +389,6 @@ errors! {
     } => ENOEXEC, "livepatch", "livepatch symbol/section {} '{}' is not supported",
         symbol, Name(name);
 
-    /// The module says it is a livepatch module (`livepatch=` in `.modinfo`).
-    LivepatchModule => ENOEXEC, "livepatch-module",
-        "livepatch modules are not supported by "
-        "rloader";
-
     /// A section is both `SHF_WRITE` and `SHF_EXECINSTR`.
     WriteAndExec {
         /// The section.

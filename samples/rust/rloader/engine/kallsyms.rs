@@ -140,6 +140,13 @@ fn elf_type(
     }
 }
 
+/// Whether the module is a livepatch module (`livepatch=` in `.modinfo`, the kernel's
+/// `is_livepatch_module()`): the livepatch core reads its whole symbol table, so the core
+/// table keeps every symbol, at its index in the image's table.
+fn keeps_all(plan: &Plan<'_>) -> bool {
+    plan.modinfo().get(b"livepatch").is_some()
+}
+
 /// Sizes both tables and appends room for them to the `InitData` and `Data`
 /// regions of `lay`. `placements` is what [`super::layout::layout`] gave.
 pub fn plan<'a>(
@@ -154,8 +161,10 @@ pub fn plan<'a>(
     let full_count = plan.symbol_count();
     let mut core_count = 0usize;
     let mut core_strtab_size = 0u64;
+    let keep_all = keeps_all(plan);
     for (i, sym) in plan.symbols().enumerate() {
         if i == 0
+            || keep_all
             || is_core(
                 plan,
                 placements,
@@ -249,13 +258,14 @@ pub fn write<'a>(
         .copy_from_slice(strtab);
     let mut k = 0usize;
     let mut s = 0usize;
+    let keep_all = keeps_all(plan);
     // `values` has one entry per symbol: the zip visits every symbol.
     for (i, (&value, sym)) in values.iter().zip(plan.symbols()).enumerate() {
         put_symbol(out.full_symtab, i, &sym, sym.st_name, value).ok_or(bad)?;
         let home = home_section(plan, &sym);
         let ty = elf_type(plan, placements, &sym, home.as_ref());
         *out.full_typetab.get_mut(i).ok_or(bad)? = ty;
-        if i != 0 && !is_core(plan, placements, &sym, home.as_ref(), opts.all) {
+        if i != 0 && !keep_all && !is_core(plan, placements, &sym, home.as_ref(), opts.all) {
             continue;
         }
         let name = plan.symbol_name(&sym);

@@ -5,7 +5,7 @@
 //! [`load`] runs the stages of [`Stage`] in order, as the kernel's `load_module()` does:
 //!
 //! 1. Validate ([`Stage::Validate`]): [`Plan::parse`].
-//! 2. Layout ([`Stage::Layout`]): refuse livepatch modules, lay the sections out
+//! 2. Layout ([`Stage::Layout`]): lay the sections out
 //!    ([`layout()`]), check where `struct module` lands, size the kallsyms tables
 //!    ([`kallsyms::plan`]).
 //! 3. Allocate ([`Stage::Allocate`]): one region of module memory per non-empty memory type
@@ -503,13 +503,10 @@ fn run<'a, E: Env>(
     })
 }
 
-/// [`Stage::Layout`]: refuses a livepatch module, lays out the sections, checks that
+/// [`Stage::Layout`]: lays out the sections, checks that
 /// `struct module` is aligned core data and sizes the kallsyms tables.
 fn lay_out<'a, E: Env>(env: &mut E, plan: Plan<'a>, cfg: &Config) -> Staged<'a, Job<'a, E>, E> {
     let image = |e| (Stage::Layout, Cause::Image(e));
-    if plan.modinfo().get(b"livepatch").is_some() {
-        return Err(image(Error::LivepatchModule));
-    }
     let n = plan.section_count();
     let mut placements = env
         .table(n, None)
