@@ -4,8 +4,11 @@
 # tree; this Makefile assembles the work tree, builds the kernels, runs the
 # host tests and the guest selftests.  See README.md.
 #
-#   make check    host tests + selftests on the normal and the debug kernel
+#   make check    host tests + selftests on the normal and the debug kernel,
+#                 the differential test on the distro kernel
 #   make run      boot the normal kernel and show /dev/rloader taking a module
+#   make run-distro   the same on the distro kernel (signed, compressed modules)
+#   make guest-distro   rloader_distro.sh on the distro kernel
 #   make vng      run the selftests under virtme-ng
 #   make stress   concurrency stress on the debug kernel, 4 vCPUs, for
 #                 RLOADER_STRESS_SECONDS (default 600)
@@ -24,9 +27,10 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 KMAKE = $(MAKE) -s -C $(TREE) ARCH=x86_64 LLVM=1 -j$(JOBS)
 FRAG_normal := rloader.config
 FRAG_debug := rloader.config rloader-debug.config
+FRAG_distro := rloader.config rloader-distro.config
 
 .PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
-	host-test guest-normal guest-debug stress check run run-shell vng series bench clean fuzz-guest \
+	host-test guest-normal guest-debug guest-distro run-distro kernel-distro stress check run run-shell vng series bench clean fuzz-guest \
 	rustfmtcheck clippy checkpatch lint
 
 all: kernel-normal
@@ -40,14 +44,14 @@ tree: setup
 rustavailable: tree
 	@$(KMAKE) O=$(B)/out/normal rustavailable
 
-kernel: kernel-normal kernel-debug
+kernel: kernel-normal kernel-debug kernel-distro
 
-# $(1): normal or debug
+# $(1): normal, debug or distro
 define kernel_rule
 kernel-$(1): tree
 	@bash harness/kbuild.sh $(B) $(1) $(JOBS) $(FRAG_$(1))
 endef
-$(foreach k,normal debug,$(eval $(call kernel_rule,$(k))))
+$(foreach k,normal debug distro,$(eval $(call kernel_rule,$(k))))
 
 host-test: kernel-normal
 	@bash harness/host-test.sh $(B)
@@ -57,6 +61,12 @@ guest-normal: kernel-normal
 
 guest-debug: kernel-debug
 	@bash harness/guest.sh $(B) debug test
+
+guest-distro: kernel-distro
+	@bash harness/guest.sh $(B) distro distro
+
+run-distro: kernel-distro
+	@bash harness/guest.sh $(B) distro demo
 
 RLOADER_STRESS_SECONDS ?= 600
 stress: kernel-debug

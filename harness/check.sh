@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: install what is missing, run the lints (checkpatch on the
-# series, rustfmt, clippy), build both kernels, run the host tests and the
+# series, rustfmt, clippy), build the three kernels, run the host tests and the
 # guest selftests on the normal and the debug kernel, a one-round make
 # bench on the normal kernel, and a bounded guest fuzzing run and a short
-# concurrency stress on the debug kernel.  The last line is
+# concurrency stress on the debug kernel, then the differential test on
+# the distribution-like kernel.  The last line is
 # "N passed, N failed", summed over everything.  The debug selftests run
 # in two guests at once (each TCG guest keeps one host thread busy).
 
@@ -142,6 +143,14 @@ if [ $debug_ok = 1 ]; then
 else
 	not_run guest-debug
 fi
+# The distribution-like kernel (signed, compressed modules, livepatch, ...),
+# booted with module.sig_enforce=1: rloader_distro.sh compares rloader with
+# finit_module(2) on every module it builds that has no dependencies.
+distro_ok=1
+stage kernel-distro bash harness/kbuild.sh "$build" distro "$jobs" rloader.config rloader-distro.config ||
+	distro_ok=0
+need $distro_ok guest-distro --tests bash harness/guest.sh "$build" distro distro
+need $distro_ok lint-clippy-distro --tests bash harness/lint.sh "$build" clippy "$jobs" distro
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection, fuzzing and stress guests': $build/guest/debug-{faults,fuzz,stress})"
 echo "== took $(( $(date +%s) - start )) s"

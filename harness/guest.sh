@@ -7,7 +7,8 @@
 #
 # MODE is test (run the rloader kselftests; print "N passed, N failed"),
 # stress (run rloader_stress.sh for RLOADER_STRESS_SECONDS, default 60;
-# counted like test),
+# counted like test), distro (rloader_distro.sh on the distro flavour, booted
+# with module.sig_enforce=1; counted like test),
 # demo (show /dev/rloader taking a module), bench (time insmod's loader and
 # rloader side by side; RLOADER_BENCH_ROUNDS rounds), fuzz (one boot of
 # harness/fuzz-guest.sh, which reads the log) or shell (demo, then a
@@ -45,6 +46,27 @@ die() { echo "guest($flavour): $*" >&2; exit 1; }
 [ -f "$kimg" ] || die "$kimg missing: run 'make kernel-$flavour'"
 
 # --- initramfs -------------------------------------------------------------
+# The test images of the distro flavour (rloader_distro.sh), from the
+# build's unsigned modules: signed with the build's key by sign-file (not
+# compressed), one of those with a byte changed, unsigned, and compressed
+# (zstd, which the kernel decompresses, and xz, which it does not).
+distro_images() {
+	local dst=$1 m ko
+	mkdir -p "$dst"/{unsigned,signed,tampered,unsigned-zst,signed-xz}
+	for m in samples/rloader/rl_chain_a samples/rust/rust_minimal fs/nls/nls_cp437; do
+		ko=$(basename $m).ko
+		llvm-strip --strip-debug -o "$dst/unsigned/$ko" "$out/$m.ko" || return 1
+		cp "$dst/unsigned/$ko" "$dst/signed/$ko"
+		"$out/scripts/sign-file" sha256 "$out/certs/signing_key.pem" \
+			"$out/certs/signing_key.x509" "$dst/signed/$ko" || return 1
+		zstd -q -T1 "$dst/unsigned/$ko" -o "$dst/unsigned-zst/$ko.zst" || return 1
+		xz -c "$dst/signed/$ko" > "$dst/signed-xz/$ko.xz" || return 1
+		cp "$dst/signed/$ko" "$dst/tampered/$ko"
+		# One byte of the ELF header's padding: still a valid module.
+		printf '\001' | dd of="$dst/tampered/$ko" bs=1 seek=9 conv=notrunc status=none || return 1
+	done
+}
+
 # Guests of one flavour may boot side by side (make check runs the debug
 # selftests in two): they build their initramfs, rloaderctl and the test
 # images one after the other.
@@ -72,6 +94,7 @@ else
 	# rloaderctl, rloader-check, their libraries and the test images.
 	bash "$here/ctl.sh" "$build" build || die "building rloaderctl failed"
 	bash "$here/ctl.sh" "$build" install "$root" || die "installing rloaderctl failed"
+	[ "$flavour" = distro ] && { distro_images "$root/images" || die "building the test images failed"; }
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$gdir/initramfs.cpio.gz" ||
 		die "cpio failed"
 fi
@@ -86,6 +109,8 @@ append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrou
 [ -n "${RLOADER_BENCH_MODULES:-}" ] && append="$append rlbench=$RLOADER_BENCH_MODULES"
 # RLOADER_STRESS_SECONDS: the duration of rloader_stress.sh (stress mode).
 [ "$mode" = stress ] && append="$append rlstress=${RLOADER_STRESS_SECONDS:-60}"
+# The distro flavour runs as distributions boot it: signatures enforced.
+[ "$flavour" = distro ] && append="$append module.sig_enforce=1"
 [ -n "${RLOADER_GUEST_APPEND:-}" ] && append="$append $RLOADER_GUEST_APPEND"
 probe=$build/kvm-probe
 if [ ! -f "$probe" ]; then
@@ -148,7 +173,7 @@ if ! "$here/checklog.sh" "$log" > "$gdir/checklog.out"; then
 fi
 
 case "$mode" in
-test|stress)
+test|stress|distro)
 	# Results of the rloader selftests (see ksft-count.sh for what fails).
 	sed -n '/rloader-guest: kselftest begin/,/rloader-guest: kselftest end/p' "$log.txt" > "$gdir/ksft.tap"
 	"$here/ksft-count.sh" "$gdir/ksft.tap" "$flavour" > "$gdir/ksft.count"

@@ -5,6 +5,8 @@
 #
 #   harness/lint.sh BUILD_DIR rustfmt     rustfmt --check of every project .rs file
 #   harness/lint.sh BUILD_DIR clippy [J]  CLIPPY=1 rebuild of the Rust modules + cargo clippy
+#   harness/lint.sh BUILD_DIR clippy J distro   the same for rloader.o of the distro kernel
+#                                         (the code for signatures and decompression)
 #   harness/lint.sh BUILD_DIR checkpatch  checkpatch.pl on every patch of make series
 #
 # rustfmt runs the kernel's own "make LLVM=1 rustfmtcheck" in BUILD_DIR/linux
@@ -88,13 +90,16 @@ rustfmt)
 	fi
 	;;
 clippy)
-	out=$build/out/normal
+	flavour=${4:-normal}
+	out=$build/out/$flavour
 	[ -f "$out/.config" ] && [ -f "$out/rust/libkernel.rmeta" ] ||
-		{ notok "no normal kernel: run 'make kernel-normal'"; finish; }
+		{ notok "no $flavour kernel: run 'make kernel-$flavour'"; finish; }
+	objs="samples/rust/rloader/rloader.o samples/rloader/rl_rust_hello.o"
+	[ "$flavour" = normal ] || objs=samples/rust/rloader/rloader.o
 	# kbuild.sh takes this lock too: never race a build of the same tree.
 	exec 9>"$out.lock"
 	flock 9
-	for obj in samples/rust/rloader/rloader.o samples/rloader/rl_rust_hello.o; do
+	for obj in $objs; do
 		[ -f "$tree/${obj%.o}.rs" ] || { notok "$obj: ${obj%.o}.rs missing"; continue; }
 		log=$ldir/clippy-$(basename "$obj" .o).out
 		make -C "$tree" O="$out" ARCH=x86_64 LLVM=1 CLIPPY=1 -j"$jobs" "$obj" > "$log" 2>&1
@@ -109,6 +114,7 @@ clippy)
 			ok "$obj"
 		fi
 	done
+	[ "$flavour" = normal ] || finish
 	crate=$top/tools/rloader
 	log=$ldir/cargo-clippy.out
 	(cd "$crate" && CARGO_TARGET_DIR=$build/cargo cargo clippy --all-targets -- -D warnings) > "$log" 2>&1
