@@ -21,6 +21,7 @@ use core::{
 };
 use kernel::{
     alloc::{KVVec, VVec},
+    bindings::{EBADMSG, EKEYREJECTED, ENOKEY, ENOPKG},
     prelude::*,
     str::CStr,
     time::Ktime,
@@ -296,7 +297,14 @@ impl Formed for FormedEntry<'_> {
 /// logs nothing; the listing has its counts and stage times.
 pub(crate) fn load(image: VVec<u8>, args: &CStr, registry: &Registry) -> Result {
     let admitted = kapi::may_load(&image).inspect_err(|e| {
-        pr_err!("loading refused by policy (error {})\n", e.to_errno());
+        // The errors of module_sig_check(): a bad, unknown or missing signature.
+        let signature = [EKEYREJECTED, EBADMSG, ENOPKG, ENOKEY].map(|c| -(c as i32));
+        let what = if signature.contains(&e.to_errno()) {
+            "the signature check"
+        } else {
+            "policy"
+        };
+        pr_err!("loading refused by {} (error {})\n", what, e.to_errno());
     })?;
     // The ELF object, without the signature that may follow it.
     let elf = image.get(..admitted.elf_len).ok_or(EINVAL)?;

@@ -3,10 +3,13 @@
 //! rloader: a kernel module loader written in Rust.
 //!
 //! The module registers the misc device `/dev/rloader` (mode 0600). A process with
-//! `CAP_SYS_MODULE` writes a module image (a `.ko` file) to it, in chunks of any size:
-//! `cat mod.ko > /dev/rloader`. As soon as the image is complete (its extent follows from its
-//! ELF headers) rloader loads it, and the write that completed it returns the result of the
-//! load. Closing a file whose image never became complete fails with `ENODATA`.
+//! `CAP_SYS_MODULE` writes a module image (a `.ko` file, signed or not, or compressed in the
+//! format the kernel decompresses modules from) to it, in chunks of any size:
+//! `cat mod.ko > /dev/rloader`. As soon as the image is complete (see
+//! [`engine::completion`]: at the end of a compressed stream, at a signature trailer, at the
+//! extent of the ELF object where the kernel does not check signatures, and otherwise at the
+//! close) rloader loads it, and the write (or the close) that completed it returns the result
+//! of the load. Closing a file whose image never became complete fails with `ENODATA`.
 //!
 //! The `RLOADER_IOC_UNLOAD` ioctl unloads a module by name, like `delete_module(2)`;
 //! `RLOADER_IOC_SET_ARGS` passes parameters; `RLOADER_IOC_SET_MAX_SIZE` sets the image size

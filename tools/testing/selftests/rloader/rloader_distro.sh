@@ -6,10 +6,11 @@
 # modules_install leaves them.  Not part of the default kselftest list: it
 # needs that kernel; the guest runs it in its "distro" mode.
 #
-# Every module of modules.dep that has no dependencies, and the test images
-# of /images (unsigned, signed, tampered, compressed in each format), goes
-# through rloader_chunks: finit_module(2) on the file first, then rloader in
-# five write chunkings, each compared with it (errno, taint letters).
+# The test images of /images (unsigned, signed, tampered, compressed in each
+# format), then every module of modules.dep, with its dependencies loaded,
+# go through rloader_chunks: finit_module(2) on the file first, then
+# rloader in five write chunkings, each compared with it (errno, taint
+# letters).
 
 dir=$(cd "$(dirname "$0")" && pwd)
 mods=/lib/modules/$(uname -r)
@@ -34,18 +35,67 @@ rloader=$(awk -F: '$1 ~ /\/rloader\.ko/ { print $1 }' "$mods/modules.dep")
 "$dir/rloader_chunks" --finit "$mods/$rloader"
 result $? "rloader ($rloader) loads through finit_module"
 
-# The modules without dependencies, from the build's own modules.dep (the
-# livepatch samples apart, which stay loaded until disabled, see below, and
-# rl_warn, which warns on purpose: rloader_samples.sh tests it).
-skip='/rloader\.ko|/livepatch/|/rl_warn\.ko'
-files=$(awk -F: -v skip="$skip" -v dir="$mods" '$2 == "" && $1 !~ skip { print dir "/" $1 }' \
-	"$mods/modules.dep")
-[ -n "$files" ]
-result $? "modules.dep lists modules without dependencies"
-"$dir/rloader_chunks" $files /images/*/* > /tmp/chunks.out
-[ $? = 0 ] || failed=$((failed + 1))
-grep -v -E '^(TAP version|1\.\.)' /tmp/chunks.out
-n=$((n + $(grep -c -E '^(not )?ok ' /tmp/chunks.out)))
+chunks() { # chunks FILE...: rloader_chunks on them, its results counted here
+	"$dir/rloader_chunks" "$@" > /tmp/chunks.out
+	[ $? = 0 ] || failed=$((failed + 1))
+	grep -v -E '^(TAP version|1\.\.)' /tmp/chunks.out
+	n=$((n + $(grep -c -E '^(not )?ok ' /tmp/chunks.out)))
+}
+chunks /images/*/*
+
+# Every module of the build's own modules.dep (the livepatch samples apart,
+# which stay loaded until disabled, see below; rl_warn, which warns on
+# purpose, and rl_init_only, which cannot be unloaded: rloader_samples.sh
+# tests both with either loader): its dependencies first, in the
+# order modprobe loads them (the end of the modules.dep line first), each
+# after the modules its modules.softdep "pre:" names (through
+# modules.alias), all through finit_module(2); then the module is compared
+# alike, and the dependencies are unloaded again.
+skip='/rloader\.ko|/livepatch/|/rl_warn\.ko|/rl_init_only\.ko'
+
+name_of() { basename "$1" | sed 's/\.ko.*//; s/-/_/g'; }
+path_of() { # path_of NAME: the modules.dep path of module NAME
+	awk -F: -v n="$1" '{ f = $1; sub(/.*\//, "", f); sub(/\.ko.*/, "", f); gsub(/-/, "_", f)
+		if (f == n) { print $1; exit } }' "$mods/modules.dep"
+}
+pre_softdeps() { # pre_softdeps NAME: the modules to load before NAME
+	awk -v n="$1" '$1 == "softdep" && $2 == n {
+		for (i = 3; i <= NF && $i != "post:"; i++) if ($i != "pre:") print $i }' \
+		"$mods/modules.softdep" 2>/dev/null |
+	while read -r a; do
+		awk -v a="$a" '$1 == "alias" && $2 == a { print $3 }' "$mods/modules.alias"
+		[ -n "$(path_of "$a")" ] && echo "$a"
+	done
+}
+loaded=
+load_dep() { # load_dep PATH: through finit_module(2) unless loaded, with its pre-softdeps
+	local nm s
+	nm=$(name_of "$1")
+	[ -d "/sys/module/$nm" ] && return 0
+	for s in $(pre_softdeps "$nm"); do
+		s=$(path_of "$(echo "$s" | tr - _)")
+		[ -n "$s" ] && load_dep "$s"
+	done
+	"$dir/rloader_chunks" --finit "$mods/$1" && loaded="$nm $loaded"
+}
+awk -F: -v skip="$skip" '$1 !~ skip' "$mods/modules.dep" > /tmp/modules
+[ "$(grep -c . /tmp/modules)" -ge 50 ] && grep -q ': .' /tmp/modules
+result $? "modules.dep lists the modules, some with dependencies"
+while IFS= read -r line; do
+	loaded=
+	mod=${line%%:*}
+	for d in $(echo "${line#*:}" | tr ' ' '\n' | tac); do
+		load_dep "$d"
+	done
+	for s in $(pre_softdeps "$(name_of "$mod")"); do
+		s=$(path_of "$(echo "$s" | tr - _)")
+		[ -n "$s" ] && load_dep "$s"
+	done
+	chunks "$mods/$mod"
+	for nm in $loaded; do
+		rmmod "$nm" || echo "# cannot unload the dependency $nm"
+	done
+done < /tmp/modules
 
 # Livepatch: samples/livepatch/livepatch-sample through rloader, then
 # through finit_module(2): it enables itself, patches /proc/cmdline,
