@@ -301,26 +301,19 @@ impl Image {
         let n = room.len().min(buf.len());
         buf.read_slice(room.get_mut(..n).ok_or(EINVAL)?)?;
         *len += n;
-        let prefix = magic.get(..*len).ok_or(EINVAL)?;
-        match engine::detect(prefix) {
+        // A copy: the first bytes go on to the image or the decompressor.
+        let (first, first_len) = (*magic, *len);
+        let first = first.get(..first_len).ok_or(EINVAL)?;
+        match engine::detect(first) {
             engine::Format::Undecided => Ok(Progress::More),
             engine::Format::Elf => {
-                let mut first = [0; engine::extent::MAGIC_MAX];
-                let first = first.get_mut(..prefix.len()).ok_or(EINVAL)?;
-                first.copy_from_slice(prefix);
                 self.input = Input::Elf;
                 self.bytes.extend_from_slice(first, GFP_KERNEL_ACCOUNT)?;
-                if buf.is_empty() {
-                    return self.check_elf();
-                }
                 self.append_elf(buf)
             }
             engine::Format::Compressed(c) if Some(c) == KERNEL_COMPRESSION => {
                 #[cfg(CONFIG_MODULE_DECOMPRESS)]
                 {
-                    let mut first = [0; engine::extent::MAGIC_MAX];
-                    let first = first.get_mut(..prefix.len()).ok_or(EINVAL)?;
-                    first.copy_from_slice(prefix);
                     self.input = Input::Compressed {
                         decompressor: kapi::Decompressor::new()?,
                         chunk: KVec::from_elem(0, COMPRESSED_CHUNK, GFP_KERNEL_ACCOUNT)?,
@@ -568,11 +561,20 @@ impl MiscDevice for RLoaderFile {
             // An ELF object without a signature ending it: the file is complete now.
             return start(image);
         }
-        pr_err!(
-            "incomplete module image: {} of {} bytes received\n",
-            image.bytes.len(),
-            image.needed
-        );
+        match image.input {
+            Input::Undecided { len, .. } => {
+                pr_err!("incomplete module image: {} bytes received\n", len)
+            }
+            Input::Elf => pr_err!(
+                "incomplete module image: {} of {} bytes received\n",
+                image.bytes.len(),
+                image.needed
+            ),
+            #[cfg(CONFIG_MODULE_DECOMPRESS)]
+            Input::Compressed { .. } => {
+                pr_err!("incomplete module image: its compressed stream did not end\n")
+            }
+        }
         Err(kapi::enodata())
     }
 
