@@ -83,7 +83,8 @@ int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 int rloader_module_init(struct module *mod);
 bool rloader_may_show_addresses(const struct file *file);
 int rloader_module_delete(const char *name, unsigned int flags);
-struct rloader_decompressor *rloader_decompress_begin(void);
+struct rloader_decompressor *rloader_decompress_begin(const void *head,
+						      size_t len);
 int rloader_decompress(struct rloader_decompressor *d, struct rloader_stream *s);
 void rloader_decompress_end(struct rloader_decompressor *d);
 

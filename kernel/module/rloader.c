@@ -42,14 +42,18 @@
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 #include "internal.h"
 
 #if defined(CONFIG_MODULE_COMPRESS_GZIP)
 #include <linux/zlib.h>
+#define MODULE_COMPRESSION	gzip
 #elif defined(CONFIG_MODULE_COMPRESS_XZ)
 #include <linux/xz.h>
+#define MODULE_COMPRESSION	xz
 #elif defined(CONFIG_MODULE_COMPRESS_ZSTD)
 #include <linux/zstd.h>
+#define MODULE_COMPRESSION	zstd
 #endif
 
 /*
@@ -428,11 +432,13 @@ static void rloader_decompress_fini(struct rloader_decompressor *d)
 	kvfree(d->zs.workspace);
 }
 
-/* The header as module_gzip_header_len() reads it: 10 bytes, a file name. */
+/*
+ * The header as module_gzip_header_len() reads it: 10 bytes (the first three
+ * checked by rloader_decompress_begin()), a file name.
+ */
 static void rloader_gzip_header(struct rloader_decompressor *d,
-				struct rloader_stream *s, int *err)
+				struct rloader_stream *s)
 {
-	static const u8 signature[] = { 0x1f, 0x8b, 0x08 };
 	const u8 *in = s->in;
 
 	while (!d->inflating && s->in_pos < s->in_len) {
@@ -442,11 +448,6 @@ static void rloader_gzip_header(struct rloader_decompressor *d,
 			/* In the file name, up to its NUL. */
 			d->inflating = !c;
 			continue;
-		}
-		if (d->header < sizeof(signature) && c != signature[d->header]) {
-			pr_err("not a gzip compressed module\n");
-			*err = -EINVAL;
-			return;
 		}
 		if (d->header == 3)
 			d->flags = c;
@@ -460,12 +461,11 @@ static int rloader_decompress_step(struct rloader_decompressor *d,
 				   struct rloader_stream *s)
 {
 	size_t left;
-	int err = 0;
 	int rc;
 
-	rloader_gzip_header(d, s, &err);
-	if (err || !d->inflating)
-		return err;
+	rloader_gzip_header(d, s);
+	if (!d->inflating)
+		return 0;
 	if (d->trailer) {
 		/* The CRC and size after the deflate data, unchecked as by the kernel. */
 		left = min_t(size_t, d->trailer, s->in_len - s->in_pos);
@@ -624,26 +624,46 @@ static int rloader_decompress_step(struct rloader_decompressor *d,
 #error "Unexpected configuration for CONFIG_MODULE_DECOMPRESS"
 #endif
 
+#if defined(CONFIG_MODULE_COMPRESS_GZIP)
+static const u8 rloader_magic[] = { 0x1f, 0x8b, 0x08 };
+#elif defined(CONFIG_MODULE_COMPRESS_XZ)
+static const u8 rloader_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+#else
+static const u8 rloader_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+#endif
+
 /**
- * rloader_decompress_begin() - start decompressing a module image
+ * rloader_decompress_begin() - start decompressing a compressed module file
+ * @head: the first bytes of the file, which start the magic number of a
+ *	compression format
+ * @len: how many there are
  *
- * For an image in the format the kernel decompresses modules from (the one
- * /sys/module/compression names).  The compressed bytes are then fed to
- * rloader_decompress() as they arrive.
+ * Checks that the file is in the format the kernel decompresses modules
+ * from (the one /sys/module/compression names) as the kernel's loader
+ * checks it, and sets a decompressor up.  The compressed bytes, @head
+ * included, are then fed to rloader_decompress() as they arrive.
  *
  * Context: Process context; may sleep.
- * Return: the decompressor, or NULL if it cannot be allocated.
+ * Return: the decompressor; ERR_PTR(-EINVAL) for a file in another format
+ * (logged as by the kernel's loader), ERR_PTR(-ENOMEM).
  */
-struct rloader_decompressor *rloader_decompress_begin(void)
+struct rloader_decompressor *rloader_decompress_begin(const void *head,
+						      size_t len)
 {
 	struct rloader_decompressor *d;
 
+	if (len < sizeof(rloader_magic) ||
+	    memcmp(head, rloader_magic, sizeof(rloader_magic))) {
+		pr_err("not a %s compressed module\n",
+		       __stringify(MODULE_COMPRESSION));
+		return ERR_PTR(-EINVAL);
+	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	if (rloader_decompress_init(d)) {
 		kfree(d);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	return d;
 }

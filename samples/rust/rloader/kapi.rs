@@ -22,7 +22,7 @@ use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     alloc::KVVec,
     bindings,
-    error::to_result,
+    error::{from_err_ptr, to_result},
     ffi::{c_char, c_int, c_ulong, c_void},
     fs::File,
     prelude::*,
@@ -61,6 +61,7 @@ pub(crate) fn enodata() -> Error {
 }
 
 /// `EOPNOTSUPP`, which `kernel::error::code` does not declare.
+#[cfg(not(CONFIG_MODULE_DECOMPRESS))]
 pub(crate) fn eopnotsupp() -> Error {
     Error::from_errno(-(bindings::EOPNOTSUPP as i32))
 }
@@ -123,11 +124,14 @@ unsafe impl Send for Decompressor {}
 
 #[cfg(CONFIG_MODULE_DECOMPRESS)]
 impl Decompressor {
-    /// Starts a decompression.
-    pub(crate) fn new() -> Result<Self> {
-        // SAFETY: No preconditions.
-        let ptr = unsafe { bindings::rloader_decompress_begin() };
-        // INVARIANT: A non-null pointer is a fresh decompressor.
+    /// Starts decompressing a file whose first bytes are `head`, if the kernel decompresses
+    /// modules of its format (`EINVAL` otherwise, logged as by the kernel's loader).
+    pub(crate) fn new(head: &[u8]) -> Result<Self> {
+        // SAFETY: `head` is valid for reads of its length for the duration of the call.
+        let ptr = from_err_ptr(unsafe {
+            bindings::rloader_decompress_begin(head.as_ptr().cast(), head.len())
+        })?;
+        // INVARIANT: A pointer that is not an error is a fresh decompressor.
         Ok(Self {
             ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
         })

@@ -151,19 +151,6 @@ impl Drop for RLoader {
 /// included (see [`engine::completion`]).
 const SIGNATURES: bool = cfg!(CONFIG_MODULE_SIG);
 
-/// The compression format the kernel decompresses modules from, if any.
-const KERNEL_COMPRESSION: Option<engine::Compression> = if !cfg!(CONFIG_MODULE_DECOMPRESS) {
-    None
-} else if cfg!(CONFIG_MODULE_COMPRESS_GZIP) {
-    Some(engine::Compression::Gzip)
-} else if cfg!(CONFIG_MODULE_COMPRESS_XZ) {
-    Some(engine::Compression::Xz)
-} else if cfg!(CONFIG_MODULE_COMPRESS_ZSTD) {
-    Some(engine::Compression::Zstd)
-} else {
-    None
-};
-
 /// How much compressed input one call of the decompressor takes: the bound on the memory
 /// the compressed file occupies.
 #[cfg(CONFIG_MODULE_DECOMPRESS)]
@@ -311,40 +298,28 @@ impl Image {
                 self.bytes.extend_from_slice(first, GFP_KERNEL_ACCOUNT)?;
                 self.append_elf(buf)
             }
-            engine::Format::Compressed(c) if Some(c) == KERNEL_COMPRESSION => {
-                #[cfg(CONFIG_MODULE_DECOMPRESS)]
-                {
-                    self.input = Input::Compressed {
-                        decompressor: kapi::Decompressor::new()?,
-                        chunk: KVec::from_elem(0, COMPRESSED_CHUNK, GFP_KERNEL_ACCOUNT)?,
-                    };
-                    if self.decompress(first)? {
-                        return Ok(Progress::Complete);
-                    }
-                    self.append_compressed(buf)
+            #[cfg(CONFIG_MODULE_DECOMPRESS)]
+            engine::Format::Compressed(_) => {
+                // The kernel's own check refuses a format it does not decompress.
+                self.input = Input::Compressed {
+                    decompressor: kapi::Decompressor::new(first)?,
+                    chunk: KVec::from_elem(0, COMPRESSED_CHUNK, GFP_KERNEL_ACCOUNT)?,
+                };
+                if self.decompress(first)? {
+                    return Ok(Progress::Complete);
                 }
-                #[cfg(not(CONFIG_MODULE_DECOMPRESS))]
+                self.append_compressed(buf)
+            }
+            // As finit_module(2) answers for a compressed file where the kernel does not
+            // decompress modules.
+            #[cfg(not(CONFIG_MODULE_DECOMPRESS))]
+            engine::Format::Compressed(c) => {
+                pr_err!(
+                    "invalid module image: {} compressed, but this kernel does not decompress modules (CONFIG_MODULE_DECOMPRESS)\n",
+                    c.name()
+                );
                 Err(kapi::eopnotsupp())
             }
-            engine::Format::Compressed(c) => match KERNEL_COMPRESSION {
-                // As finit_module(2) answers for a file the kernel's decompressor does not
-                // take.
-                Some(k) => {
-                    pr_err!(
-                        "invalid module image: {} compressed: not a {} compressed module\n",
-                        c.name(),
-                        k.name()
-                    );
-                    Err(EINVAL)
-                }
-                None => {
-                    pr_err!(
-                        "invalid module image: {} compressed, but this kernel does not decompress modules (CONFIG_MODULE_DECOMPRESS)\n",
-                        c.name()
-                    );
-                    Err(kapi::eopnotsupp())
-                }
-            },
         }
     }
 
