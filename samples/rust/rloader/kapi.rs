@@ -22,7 +22,7 @@ use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     alloc::KVVec,
     bindings,
-    error::{from_err_ptr, to_result},
+    error::to_result,
     ffi::{c_char, c_int, c_ulong, c_void},
     fs::File,
     prelude::*,
@@ -128,7 +128,7 @@ impl Decompressor {
     /// modules of its format (`EINVAL` otherwise, logged as by the kernel's loader).
     pub(crate) fn new(head: &[u8]) -> Result<Self> {
         // SAFETY: `head` is valid for reads of its length for the duration of the call.
-        let ptr = from_err_ptr(unsafe {
+        let ptr = kernel::error::from_err_ptr(unsafe {
             bindings::rloader_decompress_begin(head.as_ptr().cast(), head.len())
         })?;
         // INVARIANT: A pointer that is not an error is a fresh decompressor.
