@@ -18,7 +18,8 @@
  *	rloader_module_reserve()	the module joins the list (UNFORMED)
  *	rloader_resolve_symbol()	for each undefined symbol
  *	  ... relocate, fill mod->kallsyms and mod->core_kallsyms ...
- *	rloader_module_formed()		up to COMING, sysfs and parameters
+ *	rloader_module_formed()		livepatch relocations, then up to
+ *					COMING, sysfs and parameters
  *	rloader_module_init()		constructors, init through
  *					do_one_initcall(), then LIVE, or
  *					GOING and freed on failure
@@ -37,6 +38,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kernel_read_file.h>
 #include <linux/kmemleak.h>
+#include <linux/livepatch.h>
 #include <linux/module.h>
 #include <linux/rloader.h>
 #include <linux/security.h>
@@ -280,23 +282,60 @@ void rloader_module_abort(struct module *mod)
 }
 EXPORT_SYMBOL_NS_GPL(rloader_module_abort, RLOADER);
 
+/*
+ * Hands a livepatch module's relocation sections for vmlinux to the
+ * livepatch core, as apply_relocations() does; those for modules wait until
+ * the module is there.  The core resolves the SHN_LIVEPATCH symbols into
+ * the core symbol table, which for a livepatch module holds every symbol of
+ * the image at its index: the table copy_module_elf() later hands it.
+ */
+static int rloader_apply_livepatch(struct module *mod,
+				   const struct load_info *info)
+{
+	Elf_Shdr *symsec = &info->sechdrs[info->index.sym];
+	unsigned long image_symtab = symsec->sh_addr;
+	unsigned int i;
+	int err = 0;
+
+	if (!is_livepatch_module(mod))
+		return 0;
+	symsec->sh_addr = (unsigned long)mod->core_kallsyms.symtab;
+	for (i = 1; i < info->hdr->e_shnum && !err; i++) {
+		const Elf_Shdr *rela = &info->sechdrs[i];
+
+		if (!(rela->sh_flags & SHF_RELA_LIVEPATCH) ||
+		    rela->sh_info >= info->hdr->e_shnum ||
+		    !(info->sechdrs[rela->sh_info].sh_flags & SHF_ALLOC))
+			continue;
+		err = klp_apply_section_relocs(mod, info->sechdrs,
+					       info->secstrings,
+					       mod->core_kallsyms.strtab,
+					       info->index.sym, i, NULL);
+	}
+	symsec->sh_addr = image_symtab;
+	return err;
+}
+
 /**
  * rloader_module_formed() - make a bound and relocated module COMING
- * @mod: the module, reserved, with every relocation applied and its
- *	kallsyms tables set up
+ * @mod: the module, reserved, with every relocation applied but the
+ *	livepatch ones and its kallsyms tables set up
  * @elf: its image
  * @args: module parameters ("name=value ..."), or NULL for none
  *
- * Runs the kernel's post-relocation steps (exception table sorting,
- * per-CPU copy, alternatives and the other arch fixups), the formation
- * (duplicate export check, bug table, memory protection), the COMING
- * notifiers, parameter parsing and sysfs.  The caller then starts the
- * module with rloader_module_init().
+ * Applies a livepatch module's relocation sections for vmlinux with the
+ * livepatch core (SHF_RELA_LIVEPATCH sections and SHN_LIVEPATCH symbols,
+ * which the loader leaves alone), then runs the kernel's post-relocation
+ * steps (exception table sorting, per-CPU copy, alternatives and the other
+ * arch fixups), the formation (duplicate export check, bug table, memory
+ * protection), the COMING notifiers, parameter parsing and sysfs.  The
+ * caller then starts the module with rloader_module_init().
  *
  * Context: Process context; may sleep.
  * Return: 0 on success.  A negative errno on failure, after which @mod has
  * been torn down and freed: -ENOEXEC, as for init_module(2), if the module
- * exports a symbol that is already exported.
+ * exports a symbol that is already exported; the livepatch core's errno
+ * (-EINVAL for a symbol it cannot resolve) if a livepatch relocation fails.
  */
 int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 			  const char *args)
@@ -306,6 +345,9 @@ int rloader_module_formed(struct module *mod, const struct rloader_elf *elf,
 	int err;
 
 	rloader_load_info(&info, mod, elf);
+	err = rloader_apply_livepatch(mod, &info);
+	if (err)
+		goto abort;
 	err = module_post_relocation(mod, &info);
 	if (err)
 		goto abort;

@@ -512,6 +512,39 @@ pub fn many_relocs(n: usize) -> Vec<u8> {
     build(&secs)
 }
 
+/// Index of the `SHN_LIVEPATCH` symbol of [`livepatch_sections`].
+pub const LIVEPATCH_SYM: u32 = 11;
+/// Index of the livepatch relocation section of [`livepatch_sections`].
+pub const LIVEPATCH_RELA: usize = 18;
+/// Offset in `.text` of the field the livepatch relocation patches.
+pub const LIVEPATCH_FIELD: u64 = 64;
+
+/// The sample module made a livepatch module: `livepatch=Y` in `.modinfo`, a `SHN_LIVEPATCH`
+/// symbol `.klp.sym.vmlinux.printk,0` ([`LIVEPATCH_SYM`]) and a livepatch relocation section
+/// `.klp.rela.vmlinux.text` ([`LIVEPATCH_RELA`], allocated, before `.shstrtab`) with one
+/// `R_X86_64_64` entry for 8 more bytes of `.text` ([`LIVEPATCH_FIELD`]).
+pub fn livepatch_sections() -> Vec<Sec> {
+    let mut secs = sample_sections();
+    let modinfo = &mut secs[idx::MODINFO - 1].data;
+    modinfo.splice(0..0, b"livepatch=Y\0".iter().copied());
+    secs[idx::TEXT - 1].data.extend_from_slice(&[0; 8]);
+    let strtab = &mut secs[idx::STRTAB - 1].data;
+    let name = strtab.len() as u32;
+    strtab.extend_from_slice(b".klp.sym.vmlinux.printk,0\0");
+    secs[idx::SYMTAB - 1]
+        .data
+        .extend_from_slice(&sym(name, STB_GLOBAL, 0, SHN_LIVEPATCH, 0, 0));
+    let mut klp = rela_sec(
+        ".klp.rela.vmlinux.text",
+        idx::TEXT,
+        &[rela(LIVEPATCH_FIELD, LIVEPATCH_SYM, R_X86_64_64, 0)],
+    );
+    klp.flags |= SHF_ALLOC | SHF_RELA_LIVEPATCH;
+    secs.push(klp);
+    debug_assert_eq!(secs.len(), LIVEPATCH_RELA);
+    secs
+}
+
 /// Offset of section header `index` in an image made by [`build`].
 pub fn shdr_offset(image: &[u8], index: usize) -> usize {
     let shoff = u64::from_le_bytes(image[40..48].try_into().unwrap()) as usize;

@@ -618,7 +618,7 @@ fn rejects_bad_symbols() {
     poke(&mut i, o + 6, 2, u64::from(SHN_LIVEPATCH));
     assert_eq!(
         err(&i),
-        Error::Livepatch {
+        Error::LivepatchSymbol {
             symbol: SymbolIndex(2),
             name: b"counter"
         }
@@ -741,13 +741,7 @@ fn rejects_relocation_sections() {
     }
     let mut i = sample();
     set_shdr(&mut i, idx::RELA_TEXT, shdr::FLAGS, SHF_RELA_LIVEPATCH);
-    assert_eq!(
-        err(&i),
-        Error::Livepatch {
-            symbol: SymbolIndex(0),
-            name
-        }
-    );
+    assert_eq!(err(&i), Error::LivepatchSection { section: s, name });
 }
 
 #[test]
@@ -1524,4 +1518,82 @@ fn rejects_parameters_with_impossible_permissions() {
             assert_eq!(e.kind(), "bad-table-entry", "{perm:o}");
         }
     }
+}
+
+// ---------------------------------------------------------------- livepatch
+
+fn livepatch_image(edit: impl FnOnce(&mut Vec<Sec>)) -> Vec<u8> {
+    let mut secs = builder::livepatch_sections();
+    edit(&mut secs);
+    builder::build(&secs)
+}
+
+#[test]
+fn livepatch_relocations_are_left_to_the_livepatch_core() {
+    let image = livepatch_image(|_| {});
+    let l = load(&image).unwrap();
+    assert_eq!(l.reloc_stats.livepatch, 1);
+    assert_eq!(l.reloc_stats.applied(), 14);
+    let text = l.section_bytes(SectionIndex(idx::TEXT)).unwrap();
+    let field = builder::LIVEPATCH_FIELD as usize;
+    assert_eq!(text[field..field + 8], [0; 8]);
+    // The livepatch relocation section is placed: the livepatch core reads it later.
+    assert_ne!(l.addresses[builder::LIVEPATCH_RELA], 0);
+}
+
+#[test]
+fn rejects_livepatch_parts_outside_livepatch_modules() {
+    let rela = SectionIndex(builder::LIVEPATCH_RELA);
+    let name = b".klp.rela.vmlinux.text".as_slice();
+    let i = livepatch_image(|s| {
+        let m = &mut s[idx::MODINFO - 1].data;
+        m.drain(..b"livepatch=Y\0".len());
+    });
+    assert_eq!(
+        err(&i),
+        Error::LivepatchSection {
+            section: rela,
+            name
+        }
+    );
+    let i = livepatch_image(|s| s[builder::LIVEPATCH_RELA - 1].flags &= !SHF_ALLOC);
+    assert_eq!(
+        err(&i),
+        Error::LivepatchUnallocated {
+            section: rela,
+            name
+        }
+    );
+    for target in [idx::KSYMTAB, idx::THIS_MODULE] {
+        let i = livepatch_image(|s| s[builder::LIVEPATCH_RELA - 1].info = target as u32);
+        assert_eq!(
+            err(&i),
+            Error::LivepatchTarget {
+                section: rela,
+                name
+            }
+        );
+    }
+    let printk = builder::rela(builder::LIVEPATCH_FIELD, sym_idx::PRINTK, R_X86_64_64, 0);
+    let i = livepatch_image(|s| s[builder::LIVEPATCH_RELA - 1].data = printk.to_vec());
+    let e = err(&i);
+    assert_eq!(
+        e,
+        Error::LivepatchOrdinarySymbol {
+            section: rela,
+            reloc: 0,
+            symbol: SymbolIndex(sym_idx::PRINTK as usize)
+        }
+    );
+    assert_eq!(e.info().errno, EINVAL);
+    let klp = builder::rela(0, builder::LIVEPATCH_SYM, R_X86_64_64, 0);
+    let i = livepatch_image(|s| s[idx::RELA_TEXT - 1].data.extend_from_slice(&klp));
+    assert_eq!(
+        err(&i),
+        Error::RelocToLivepatchSymbol {
+            section: SectionIndex(idx::RELA_TEXT),
+            reloc: 8,
+            symbol: SymbolIndex(builder::LIVEPATCH_SYM as usize)
+        }
+    );
 }

@@ -380,14 +380,73 @@ errors! {
     } => ENOEXEC, "common-symbol", "common symbol {} '{}': please compile with -fno-common",
         symbol, Name(name);
 
-    /// A `SHN_LIVEPATCH` symbol or a `SHF_RELA_LIVEPATCH` section.
-    Livepatch {
-        /// The symbol (0 for a section).
+    /// A `SHN_LIVEPATCH` symbol in a module that is not a livepatch module.
+    LivepatchSymbol {
+        /// The symbol.
         symbol: SymbolIndex,
-        /// The symbol or section name.
+        /// Its name.
         name: &'a [u8],
-    } => ENOEXEC, "livepatch", "livepatch symbol/section {} '{}' is not supported",
+    } => ENOEXEC, "livepatch-symbol",
+        "livepatch symbol {} '{}' in a module that is not a livepatch module",
         symbol, Name(name);
+
+    /// A `SHF_RELA_LIVEPATCH` section in a module that is not a livepatch module.
+    LivepatchSection {
+        /// The relocation section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+    } => ENOEXEC, "livepatch-section",
+        "livepatch relocation section {} '{}' in a module that is not a livepatch module",
+        section, Name(name);
+
+    /// A `SHF_RELA_LIVEPATCH` section that is not `SHF_ALLOC`.
+    /// The livepatch core reads it after the image is gone.
+    LivepatchUnallocated {
+        /// The relocation section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+    } => ENOEXEC, "livepatch-unallocated",
+        "livepatch relocation section {} '{}' is not SHF_ALLOC",
+        section, Name(name);
+
+    /// A `SHF_RELA_LIVEPATCH` section applies to `struct module` or a table the kernel reads.
+    /// The livepatch core would patch it after the engine checked it.
+    LivepatchTarget {
+        /// The relocation section.
+        section: SectionIndex,
+        /// Its name.
+        name: &'a [u8],
+    } => ENOEXEC, "livepatch-target",
+        "livepatch relocation section {} '{}' applies to a section the kernel reads",
+        section, Name(name);
+
+    /// An entry of a `SHF_RELA_LIVEPATCH` section uses a symbol that is not `SHN_LIVEPATCH`.
+    /// `EINVAL`, as the livepatch core answers.
+    LivepatchOrdinarySymbol {
+        /// The relocation section.
+        section: SectionIndex,
+        /// Index of the entry within it.
+        reloc: usize,
+        /// The symbol.
+        symbol: SymbolIndex,
+    } => EINVAL, "livepatch-ordinary-symbol",
+        "relocation {} in livepatch section {} uses symbol {}, which is not a livepatch symbol",
+        reloc, section, symbol;
+
+    /// An ordinary relocation uses a `SHN_LIVEPATCH` symbol.
+    /// Only the livepatch core can resolve it.
+    RelocToLivepatchSymbol {
+        /// The relocation section.
+        section: SectionIndex,
+        /// Index of the entry within it.
+        reloc: usize,
+        /// The symbol.
+        symbol: SymbolIndex,
+    } => ENOEXEC, "reloc-to-livepatch-symbol",
+        "relocation {} in section {} uses livepatch symbol {} outside a livepatch section",
+        reloc, section, symbol;
 
     /// A section is both `SHF_WRITE` and `SHF_EXECINSTR`.
     WriteAndExec {

@@ -144,7 +144,7 @@ fn elf_type(
 /// `is_livepatch_module()`): the livepatch core reads its whole symbol table, so the core
 /// table keeps every symbol, at its index in the image's table.
 fn keeps_all(plan: &Plan<'_>) -> bool {
-    plan.modinfo().get(b"livepatch").is_some()
+    plan.is_livepatch()
 }
 
 /// Sizes both tables and appends room for them to the `InitData` and `Data`

@@ -48,6 +48,9 @@ impl Config {
 /// WARNs rather than fails.
 pub const PERCPU_LIMIT: u64 = 32 << 10;
 
+/// The `.modinfo` key that makes a module a livepatch module (`is_livepatch_module()`).
+pub const LIVEPATCH_KEY: &[u8] = b"livepatch";
+
 /// Name of the module structure section.
 pub const THIS_MODULE: &[u8] = b".gnu.linkonce.this_module";
 
@@ -216,6 +219,12 @@ impl<'a> Plan<'a> {
             Some(i) => self.section_data(i),
             None => &[],
         })
+    }
+
+    /// Whether the module is a livepatch module (`livepatch=` in `.modinfo`), whose
+    /// `SHN_LIVEPATCH` symbols and `SHF_RELA_LIVEPATCH` sections the livepatch core handles.
+    pub fn is_livepatch(&self) -> bool {
+        self.modinfo().get(LIVEPATCH_KEY).is_some()
     }
 }
 

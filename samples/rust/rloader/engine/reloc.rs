@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Relocation: applies every `SHT_RELA` section whose target is allocated, like the kernel's
-//! `apply_relocations()`, with the arithmetic of [`super::x86_64::compute`].
+//! `apply_relocations()`, with the arithmetic of [`super::x86_64::compute`]; livepatch
+//! relocation sections are left to the livepatch core.
 
 use super::elf::*;
 use super::error::Error;
@@ -23,6 +24,8 @@ pub struct RelocStats {
     pub by_type: [usize; 7],
     /// Relocations skipped because their target is not allocated.
     pub skipped: usize,
+    /// Relocations of livepatch sections (`SHF_RELA_LIVEPATCH`), left to the livepatch core.
+    pub livepatch: usize,
 }
 
 impl RelocStats {
@@ -165,10 +168,11 @@ fn apply_section<'a>(
     Ok(())
 }
 
-/// Applies every `SHT_RELA` section whose target is allocated, like
-/// `apply_relocations()`. `symbols` holds the final symbol values from
-/// [`super::symbols::resolve_symbols`]. Fails if a target field is not
-/// zero, a value overflows, or the caller lacks memory for a target.
+/// Applies every `SHT_RELA` section whose target is allocated, like `apply_relocations()`,
+/// but the livepatch ones, which the environment hands to the livepatch core once the
+/// kallsyms tables hold the symbols. `symbols` holds the final symbol values from
+/// [`super::symbols::resolve_symbols`]. Fails if a target field is not zero, a value
+/// overflows, or the caller lacks memory for a target.
 pub fn relocate<'a, T: Target + ?Sized>(
     plan: &Plan<'a>,
     symbols: &[u64],
@@ -193,6 +197,10 @@ pub fn relocate<'a, T: Target + ?Sized>(
         let body = plan.section_data(section);
         if !plan.is_allocated(tidx) {
             stats.skipped = stats.skipped.saturating_add(body.len() / RELA_SIZE);
+            continue;
+        }
+        if header.sh_flags & SHF_RELA_LIVEPATCH != 0 {
+            stats.livepatch = stats.livepatch.saturating_add(body.len() / RELA_SIZE);
             continue;
         }
         let (mem, base) = target

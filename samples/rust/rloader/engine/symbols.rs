@@ -151,6 +151,8 @@ pub fn resolve_symbols<'a, R: Resolver + ?Sized>(
                     }
                 }
             }
+            // Resolved by the livepatch core, into the kallsyms copy of the table.
+            SHN_LIVEPATCH => *value = sym.st_value,
             shndx if shndx < SHN_LORESERVE => {
                 let base = section_addr.get(usize::from(shndx)).copied().unwrap_or(0);
                 // Wrapping matches the kernel's unsigned long arithmetic; the relocation

@@ -252,6 +252,12 @@ const BY_LENGTH: [u64; 64] = {
     sets
 };
 
+/// Whether C code reads section `name` of a loaded module, as a table of [`TABLES`] or as
+/// the strings of the exports, so that its relocated contents must be checked.
+pub fn is_read_by_kernel(name: &[u8]) -> bool {
+    find(name).is_some() || name == b"__ksymtab_strings"
+}
+
 fn find(name: &[u8]) -> Option<&'static Table> {
     let mut set = BY_LENGTH.get(name.len()).copied().unwrap_or(0);
     while set != 0 {

@@ -9,8 +9,9 @@
 
 use super::elf::*;
 use super::error::Error;
+use super::modinfo::ModInfo;
 use super::names::{ModuleName, MODULE_NAME_LEN};
-use super::plan::{section_bytes, Config, Plan, Special, PERCPU_LIMIT, THIS_MODULE};
+use super::plan::{section_bytes, Config, Plan, Special, LIVEPATCH_KEY, PERCPU_LIMIT, THIS_MODULE};
 use super::tables;
 use super::x86_64;
 
@@ -62,6 +63,8 @@ struct Unique {
     /// Checked for presence after `this_module`, as the kernel does.
     symtab: Option<SectionIndex>,
     versions: Option<SectionIndex>,
+    /// `livepatch=` is in `.modinfo` (known once `.modinfo` is checked).
+    livepatch: bool,
 }
 
 /// The symbol table and its strings.
@@ -103,8 +106,13 @@ impl<'a> Plan<'a> {
         let header = check_header(data)?;
         let headers = check_section_headers(data, &header)?;
         let names = check_section_names(data, &header, headers)?;
-        let unique = find_unique_sections(&names)?;
+        let mut unique = find_unique_sections(&names)?;
         let this_module = check_this_module(&headers, &unique, cfg)?;
+        unique.livepatch = unique.modinfo.is_some_and(|mi| {
+            ModInfo::new(section_bytes(data, &headers.get(mi.0)))
+                .get(LIVEPATCH_KEY)
+                .is_some()
+        });
         let symtab = check_symtab(data, &headers, &unique)?;
         let mut soft = Soft {
             first: None,
@@ -112,7 +120,7 @@ impl<'a> Plan<'a> {
         };
         let (special, relocation_count) =
             check_sections(data, &names, &unique, &symtab, cfg, &mut soft);
-        check_symbols(&symtab, &headers, &mut soft);
+        check_symbols(&symtab, &headers, unique.livepatch, &mut soft);
         if let Some(e) = soft.first {
             return Err(e);
         }
@@ -281,6 +289,7 @@ fn find_unique_sections<'a>(names: &Names<'a>) -> Result<Unique, Error<'a>> {
         this_module: this_module.ok_or(Error::MissingThisModule)?,
         symtab,
         versions,
+        livepatch: false,
     })
 }
 
@@ -452,12 +461,15 @@ fn check_sections<'a>(
     (special, relocations)
 }
 
-/// One `SHT_RELA` section: not a livepatch one, 24-byte entries filling it, linked to the
-/// symbol table, applying to a valid section other than itself that is not null, a
-/// relocation, symbol or string table (no linker writes those: an image that does leaves the
-/// section it was written for unrelocated); then its entries
-/// ([`check_relocations`]), which for `struct module` may patch only `init` and `exit`.
-/// Returns the number of entries checked.
+/// One `SHT_RELA` section: 24-byte entries filling it, linked to the symbol table, applying
+/// to a valid section other than itself that is not null, a relocation, symbol or string
+/// table (no linker writes those: an image that does leaves the section it was written for
+/// unrelocated); then its entries ([`check_relocations`]), which for `struct module` may
+/// patch only `init` and `exit`. A livepatch relocation section (`SHF_RELA_LIVEPATCH`, which
+/// the livepatch core applies, then or when its object loads) is allowed only in a livepatch
+/// module, must be allocated (the core reads it from module memory later) and must not apply
+/// to `struct module` or a table the kernel reads (its fields are checked before the core
+/// writes them). Returns the number of entries checked.
 fn check_rela<'a>(
     data: &'a [u8],
     names: &Names<'a>,
@@ -470,11 +482,16 @@ fn check_rela<'a>(
     let shnum = names.headers.shnum;
     let target = names.headers.get(s.sh_info as usize);
     let info = s.sh_info as usize;
-    let problem = if s.sh_flags & SHF_RELA_LIVEPATCH != 0 {
-        Some(Error::Livepatch {
-            symbol: SymbolIndex(0),
-            name,
-        })
+    let livepatch = s.sh_flags & SHF_RELA_LIVEPATCH != 0;
+    let problem = if livepatch && !unique.livepatch {
+        Some(Error::LivepatchSection { section, name })
+    } else if livepatch && !s.is_alloc() {
+        Some(Error::LivepatchUnallocated { section, name })
+    } else if livepatch
+        && info < shnum
+        && (info == unique.this_module.0 || tables::is_read_by_kernel(names.of(&target)))
+    {
+        Some(Error::LivepatchTarget { section, name })
     } else if s.sh_entsize != RELA_SIZE as u64 || s.sh_size % (RELA_SIZE as u64) != 0 {
         Some(Error::RelaBadSize { section, name })
     } else if s.sh_link as usize != symtab.index.0 {
@@ -504,7 +521,13 @@ fn check_rela<'a>(
         return 0;
     }
     let body = section_bytes(data, s);
-    check_relocations(section, body, (symtab, &names.headers), &target, soft);
+    check_relocations(
+        (section, livepatch, unique.livepatch),
+        body,
+        (symtab, &names.headers),
+        &target,
+        soft,
+    );
     if info == unique.this_module.0 {
         for (reloc, rel) in body
             .chunks_exact(RELA_SIZE)
@@ -526,9 +549,11 @@ fn check_rela<'a>(
 /// The entries of relocation section `section`: every symbol index inside the symbol table,
 /// every type one the relocation pass knows, every patched field inside the target, and, for
 /// an allocated target, no symbol defined in a section that is not allocated (its address
-/// would be one in the image, gone once the module is loaded).
+/// would be one in the image, gone once the module is loaded). In a livepatch module
+/// (`module_livepatch`), `SHN_LIVEPATCH` symbols are used by the entries of a livepatch
+/// section (`livepatch`) and by no other; elsewhere [`check_symbols`] refuses them.
 fn check_relocations<'a>(
-    section: SectionIndex,
+    (section, livepatch, module_livepatch): (SectionIndex, bool, bool),
     body: &[u8],
     (symtab, headers): (&Symtab<'a>, &Headers<'a>),
     target: &SectionHeader,
@@ -570,7 +595,22 @@ fn check_relocations<'a>(
             .get(rel.sym().0 * SYM_SIZE..)
             .and_then(Symbol::from_entry)
             .map_or(SHN_UNDEF, |sym| sym.st_shndx);
-        if target.is_alloc()
+        if module_livepatch && livepatch != (shndx == SHN_LIVEPATCH) {
+            let symbol = rel.sym();
+            soft.add(if livepatch {
+                Error::LivepatchOrdinarySymbol {
+                    section,
+                    reloc,
+                    symbol,
+                }
+            } else {
+                Error::RelocToLivepatchSymbol {
+                    section,
+                    reloc,
+                    symbol,
+                }
+            });
+        } else if target.is_alloc()
             && shndx != SHN_UNDEF
             && usize::from(shndx) < headers.shnum
             && !headers.get(usize::from(shndx)).is_alloc()
@@ -586,10 +626,16 @@ fn check_relocations<'a>(
 }
 
 /// The parts of `simplify_symbols()` that need no resolver: every name inside the string
-/// table; no `SHN_COMMON` (but LTO's), `SHN_LIVEPATCH` or `SHN_XINDEX` symbol; every other
+/// table; no `SHN_COMMON` (but LTO's) or `SHN_XINDEX` symbol, `SHN_LIVEPATCH` ones only in
+/// a livepatch module (`livepatch`: the livepatch core resolves them); every other
 /// `st_shndx` special or a section of the `shnum` there are. Beyond the kernel's checks, a
 /// symbol defined in an allocated section lies inside it, value and size.
-fn check_symbols<'a>(symtab: &Symtab<'a>, headers: &Headers<'a>, soft: &mut Soft<'a, '_>) {
+fn check_symbols<'a>(
+    symtab: &Symtab<'a>,
+    headers: &Headers<'a>,
+    livepatch: bool,
+    soft: &mut Soft<'a, '_>,
+) {
     let shnum = headers.shnum;
     for (k, entry) in symtab.symtab.chunks_exact(SYM_SIZE).enumerate() {
         let Some(sym) = Symbol::from_entry(entry) else {
@@ -614,7 +660,8 @@ fn check_symbols<'a>(symtab: &Symtab<'a>, headers: &Headers<'a>, soft: &mut Soft
                 name: name(),
             }),
             SHN_UNDEF | SHN_ABS | SHN_COMMON => {}
-            SHN_LIVEPATCH => soft.add(Error::Livepatch {
+            SHN_LIVEPATCH if livepatch => {}
+            SHN_LIVEPATCH => soft.add(Error::LivepatchSymbol {
                 symbol,
                 name: name(),
             }),
