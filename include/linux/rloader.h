@@ -28,7 +28,9 @@ struct file;
  * @len: length of the ELF object in bytes (the image without its
  *	signature, as rloader_may_load() found it).
  * @sechdrs: a writable copy of the section header table.  Sections placed
- *	in module memory carry SHF_ALLOC and their final address in sh_addr.
+ *	in module memory carry SHF_ALLOC and their final address in sh_addr;
+ *	so do the symbol table and its string table, with the address of
+ *	their kallsyms copies in init data, where load_module() puts them.
  *	All other sections have SHF_ALLOC clear and sh_addr pointing at their
  *	bytes (in the image, or for the per-CPU section at the relocated
  *	template).

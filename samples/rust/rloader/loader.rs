@@ -167,8 +167,19 @@ fn describe<'a>(image: &'a [u8], module: &Module<'_, '_>, sig_ok: bool) -> Resul
         let index = SectionIndex(i);
         let h = plan.section_header(index).ok_or(ENOEXEC)?;
         let placed = module.placements.get(i).copied().flatten().is_some();
+        // The symbol and string tables are in init data, as the kernel's loader puts them
+        // (the full kallsyms copies): allocated there, with those addresses.
+        let kallsyms = if index == plan.symtab_index {
+            Some(module.kallsyms.0)
+        } else if index == plan.strtab_index {
+            Some(module.kallsyms.1)
+        } else {
+            None
+        };
         let sh_addr = if placed {
             module.addresses.get(i).copied().ok_or(EINVAL)?
+        } else if let Some(address) = kallsyms {
+            address
         } else if i == 0 {
             // Like the kernel's loader, leave the null section's address at 0: lookups of
             // absent sections land on it.
@@ -182,7 +193,7 @@ fn describe<'a>(image: &'a [u8], module: &Module<'_, '_>, sig_ok: bool) -> Resul
             // Validation checked that the section's bytes lie inside the image.
             (image.as_ptr() as u64).wrapping_add(h.sh_offset)
         };
-        let sh_flags = if placed {
+        let sh_flags = if placed || kallsyms.is_some() {
             h.sh_flags | SHF_ALLOC
         } else {
             h.sh_flags & !SHF_ALLOC

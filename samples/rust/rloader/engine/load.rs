@@ -206,6 +206,10 @@ pub struct Module<'p, 'a> {
     pub addresses: &'p [u64],
     /// The offset of the module's `struct module` in its [`MemType::Data`] region.
     pub this_module: usize,
+    /// The addresses of the full copies of the symbol and string tables (in the
+    /// [`MemType::InitData`] region), which the kernel's loader gives the `SHT_SYMTAB` and
+    /// its string table section as theirs.
+    pub kallsyms: (u64, u64),
 }
 
 /// The environment of a load: tables, memory, registration, reports.
@@ -463,11 +467,16 @@ fn run<'a, E: Env>(
     clock.lap(env.now(), Stage::Allocate);
     place(&mut job, &mut regions, &cfg.plan).map_err(|e| (Stage::Place, Cause::Image(e)))?;
     clock.lap(env.now(), Stage::Place);
+    let init_data = job.bases[MemType::InitData];
     let module = Module {
         plan: &job.plan,
         placements: &job.placements,
         addresses: &job.addresses,
         this_module: job.this_module,
+        kallsyms: (
+            init_data.wrapping_add(job.tables.full_symtab),
+            init_data.wrapping_add(job.tables.full_strtab),
+        ),
     };
     let mut registered = env
         .register(&module, regions)
