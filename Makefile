@@ -9,6 +9,10 @@
 #   make run      boot the normal kernel and show /dev/rloader taking a module
 #   make run-distro   the same on the distro kernel (signed, compressed modules)
 #   make guest-distro   rloader_distro.sh on the distro kernel
+#   make guest-unenforced   rloader_unenforced.sh on the distro kernel,
+#                 booted without module.sig_enforce=1
+#   make differential   every module of the distro kernel through each
+#                 loader in its own boot, compared module by module
 #   make vng      run the selftests under virtme-ng
 #   make stress   concurrency stress on the debug kernel, 4 vCPUs, for
 #                 RLOADER_STRESS_SECONDS (default 600)
@@ -30,7 +34,7 @@ FRAG_debug := rloader.config rloader-debug.config
 FRAG_distro := rloader.config rloader-distro.config
 
 .PHONY: all setup tree kernel kernel-normal kernel-debug rustavailable \
-	host-test guest-normal guest-debug guest-distro run-distro kernel-distro stress check run run-shell vng series bench clean fuzz-guest \
+	host-test guest-normal guest-debug guest-distro guest-unenforced differential run-distro kernel-distro stress check run run-shell vng series bench clean fuzz-guest \
 	rustfmtcheck clippy checkpatch lint
 
 all: kernel-normal
@@ -64,6 +68,12 @@ guest-debug: kernel-debug
 
 guest-distro: kernel-distro
 	@bash harness/guest.sh $(B) distro distro
+
+guest-unenforced: kernel-distro
+	@bash harness/guest.sh $(B) distro unenforced
+
+differential: kernel-distro
+	@bash harness/differential.sh $(B)
 
 run-distro: kernel-distro
 	@bash harness/guest.sh $(B) distro demo

@@ -145,11 +145,17 @@ else
 fi
 # The distribution-like kernel (signed, compressed modules, livepatch, ...),
 # booted with module.sig_enforce=1: rloader_distro.sh compares rloader with
-# finit_module(2) on every module it builds that has no dependencies.
+# finit_module(2) on every module it builds, with its dependencies; then
+# booted without it: rloader_unenforced.sh on the signed, unsigned and
+# tampered images; then two boots, every module through one loader in
+# each, compared module by module (differential.sh).
 distro_ok=1
 stage kernel-distro bash harness/kbuild.sh "$build" distro "$jobs" rloader.config rloader-distro.config ||
 	distro_ok=0
 need $distro_ok guest-distro --tests bash harness/guest.sh "$build" distro distro
+need $distro_ok guest-unenforced --tests env RLOADER_GUEST_REUSE=1 \
+	bash harness/guest.sh "$build" distro unenforced
+need $distro_ok differential --tests bash harness/differential.sh "$build"
 need $distro_ok lint-clippy-distro --tests bash harness/lint.sh "$build" clippy "$jobs" distro
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection, fuzzing and stress guests': $build/guest/debug-{faults,fuzz,stress})"

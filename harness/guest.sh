@@ -8,7 +8,10 @@
 # MODE is test (run the rloader kselftests; print "N passed, N failed"),
 # stress (run rloader_stress.sh for RLOADER_STRESS_SECONDS, default 60;
 # counted like test), distro (rloader_distro.sh on the distro flavour, booted
-# with module.sig_enforce=1; counted like test),
+# with module.sig_enforce=1; counted like test), unenforced
+# (rloader_unenforced.sh on the distro flavour, booted without it; counted
+# like test), record (rloader_record.sh on the distro flavour, for
+# harness/differential.sh; counted like test),
 # demo (show /dev/rloader taking a module), bench (time insmod's loader and
 # rloader side by side; RLOADER_BENCH_ROUNDS rounds), fuzz (one boot of
 # harness/fuzz-guest.sh, which reads the log) or shell (demo, then a
@@ -67,6 +70,66 @@ distro_images() {
 	done
 }
 
+# The images of rloader_compressed.sh on the normal and debug flavours:
+# three modules compressed in the format the kernel decompresses, with the
+# options of scripts/Makefile.modinst (the guest's busybox cannot compress
+# xz).
+compressed_images() {
+	local dst=$1/compressed m ko ext compress
+	if grep -q '^CONFIG_MODULE_COMPRESS_GZIP=y' "$out/.config"; then
+		ext=gz compress="gzip -n -9 -c"
+	elif grep -q '^CONFIG_MODULE_COMPRESS_XZ=y' "$out/.config"; then
+		ext=xz compress="xz --check=crc32 --lzma2=dict=1MiB -c"
+	elif grep -q '^CONFIG_MODULE_COMPRESS_ZSTD=y' "$out/.config"; then
+		ext=zst compress="zstd -q -T0 -19 -c"
+	else
+		return 0
+	fi
+	mkdir -p "$dst"
+	for m in samples/rloader/rl_chain_a samples/rust/rust_minimal fs/nls/nls_cp437; do
+		ko=$(basename $m).ko
+		llvm-strip --strip-debug -o "$gdir/$ko" "$out/$m.ko" || return 1
+		$compress "$gdir/$ko" > "$dst/$ko.$ext" || return 1
+		rm -f "$gdir/$ko"
+	done
+}
+
+# The file systems of the distro flavour's functional checks
+# (rloader_distro.sh), each holding the file "hello" that reads "rloader".
+fs_images() {
+	local dst=$1 src=$gdir/fs-src
+	rm -rf "$src" "$dst"; mkdir -p "$src" "$dst"
+	echo rloader > "$src/hello"
+	mkfs.ext4 -q -F -d "$src" "$dst/ext4.img" 2M > /dev/null || return 1
+	truncate -s 16M "$dst/btrfs.img" &&
+		mkfs.btrfs -q -M --rootdir "$src" "$dst/btrfs.img" > /dev/null || return 1
+	mkfs.vfat -C "$dst/vfat.img" 1024 > /dev/null &&
+		mcopy -i "$dst/vfat.img" "$src/hello" ::/hello || return 1
+	genisoimage -quiet -R -o "$dst/isofs.img" "$src" || return 1
+	mksquashfs "$src" "$dst/squashfs.img" -quiet -noappend > /dev/null || return 1
+}
+
+# rl_klp as modules_install left it has weak references where a livepatch
+# image has livepatch symbols and relocation sections: replace it with the
+# image harness/klp-convert.py makes of it, signed and compressed alike.
+klp_convert() {
+	local dst=$1 ko=samples/rloader/rl_klp.ko installed
+	installed=$(find "$dst" -path "*/$ko*") || return 1
+	[ -n "$installed" ] || return 0
+	llvm-strip --strip-debug -o "$gdir/rl_klp.stripped.ko" "$out/$ko" || return 1
+	python3 "$here/klp-convert.py" "$gdir/rl_klp.stripped.ko" "$gdir/rl_klp.ko" || return 1
+	if grep -q '^CONFIG_MODULE_SIG_ALL=y' "$out/.config"; then
+		"$out/scripts/sign-file" sha256 "$out/certs/signing_key.pem" \
+			"$out/certs/signing_key.x509" "$gdir/rl_klp.ko" || return 1
+	fi
+	case $installed in
+	*.zst) zstd -q -f -T1 "$gdir/rl_klp.ko" -o "$installed" ;;
+	*.xz) xz -c "$gdir/rl_klp.ko" > "$installed" ;;
+	*.gz) gzip -c "$gdir/rl_klp.ko" > "$installed" ;;
+	*) cp "$gdir/rl_klp.ko" "$installed" ;;
+	esac
+}
+
 # Guests of one flavour may boot side by side (make check runs the debug
 # selftests in two): they build their initramfs, rloaderctl and the test
 # images one after the other.
@@ -88,6 +151,7 @@ else
 	make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 		modules_install > "$gdir/modules_install.log" 2>&1 ||
 		{ cat "$gdir/modules_install.log"; die "modules_install failed"; }
+	klp_convert "$root/lib/modules" || die "converting rl_klp failed"
 	make -s -C "$ksft" TARGETS=rloader INSTALL_PATH="$root/kselftest" \
 		install > "$gdir/kselftest_install.log" 2>&1 ||
 		{ cat "$gdir/kselftest_install.log"; die "kselftest install failed"; }
@@ -95,6 +159,8 @@ else
 	bash "$here/ctl.sh" "$build" build || die "building rloaderctl failed"
 	bash "$here/ctl.sh" "$build" install "$root" || die "installing rloaderctl failed"
 	[ "$flavour" = distro ] && { distro_images "$root/images" || die "building the test images failed"; }
+	[ "$flavour" = distro ] && { fs_images "$root/fsimages" || die "building the file system images failed"; }
+	[ "$flavour" != distro ] && { compressed_images "$root/images" || die "building the compressed images failed"; }
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$gdir/initramfs.cpio.gz" ||
 		die "cpio failed"
 fi
@@ -110,7 +176,7 @@ append="console=ttyS0 panic=-1 loglevel=5 printk.devkmsg=on log_buf_len=8M rlrou
 # RLOADER_STRESS_SECONDS: the duration of rloader_stress.sh (stress mode).
 [ "$mode" = stress ] && append="$append rlstress=${RLOADER_STRESS_SECONDS:-60}"
 # The distro flavour runs as distributions boot it: signatures enforced.
-[ "$flavour" = distro ] && append="$append module.sig_enforce=1"
+[ "$flavour" = distro ] && [ "$mode" != unenforced ] && append="$append module.sig_enforce=1"
 [ -n "${RLOADER_GUEST_APPEND:-}" ] && append="$append $RLOADER_GUEST_APPEND"
 probe=$build/kvm-probe
 if [ ! -f "$probe" ]; then
@@ -173,7 +239,7 @@ if ! "$here/checklog.sh" "$log" > "$gdir/checklog.out"; then
 fi
 
 case "$mode" in
-test|stress|distro)
+test|stress|distro|unenforced|record)
 	# Results of the rloader selftests (see ksft-count.sh for what fails).
 	sed -n '/rloader-guest: kselftest begin/,/rloader-guest: kselftest end/p' "$log.txt" > "$gdir/ksft.tap"
 	"$here/ksft-count.sh" "$gdir/ksft.tap" "$flavour" > "$gdir/ksft.count"

@@ -23,7 +23,8 @@ fi
 
 debs=(clang lld llvm libclang-dev flex bison bc libelf-dev libssl-dev cpio kmod
       busybox-static qemu-system-x86 linux-source-6.12 binutils rsync python3-pip
-      xz-utils zstd make git libkmod-dev dosfstools mtools genisoimage iproute2 gnuplot-nox)
+      xz-utils zstd make git libkmod-dev dosfstools mtools genisoimage iproute2 gnuplot-nox
+      e2fsprogs btrfs-progs squashfs-tools)
 missing=()
 for p in "${debs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

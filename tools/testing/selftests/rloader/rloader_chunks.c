@@ -5,6 +5,7 @@
  *
  *   rloader_chunks FILE...
  *   rloader_chunks --finit FILE...    (only load them with finit_module(2))
+ *   rloader_chunks --record finit|rloader FILE
  *
  * For every FILE (a .ko, signed or not, or a compressed .ko.gz/.ko.xz/
  * .ko.zst), first the oracle: finit_module(2), with
@@ -17,7 +18,10 @@
  * by cat), in writes of 4096 and 65536 bytes (dd bs=), of 7 bytes and, for
  * files up to 64 KiB, of one byte; the errno is that of the first write
  * that fails, or of the close.  Each chunking is one KTAP result: it passes
- * if the errno, the taint letters and the kernel log of the load and
+ * if the errno, the state of the loaded module (its /proc/modules line
+ * without the address; the size, state, taint and reference count in
+ * /sys/module/NAME; the names of its sysfs attributes, sections, notes,
+ * holders and parameters) and the kernel log of the load and
  * unload (without rloader's own "rloader: " lines, which say why it
  * refused an image, without the lines of raid6_pq's benchmark, whose
  * choice of algorithm depends on the timing, and with numbers of time and
@@ -25,7 +29,13 @@
  * equal the oracle's, and the module, if it loaded, unloads.
  * A module without an exit function stays loaded after the oracle and
  * cannot be compared in the same boot: it fails.
+ *
+ * --record loads FILE once, through finit_module(2) or through rloader in
+ * 4096-byte writes, unloads it and prints what the comparison above looks
+ * at, one "rlrec: NAME errno|state|unload|log ..." line each, for a
+ * comparison of two boots, one with each loader (rloader_record.sh).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -95,6 +105,105 @@ static void taint_of(const char *name, char *taint, size_t size)
 		taint[0] = '\0';
 	taint[strcspn(taint, "\n")] = '\0';
 	fclose(f);
+}
+
+#define STATE_SIZE (64 * 1024)
+
+/* Appends "@key @value" as a line to @out. */
+static void state_add(char *out, const char *key, const char *value)
+{
+	size_t n = strlen(out);
+
+	snprintf(out + n, STATE_SIZE - n, "%s %s\n", key, value);
+}
+
+/* Appends the first line of file @dir/@file, or "-" if it cannot be read. */
+static void state_file(char *out, const char *dir, const char *file)
+{
+	char path[512], line[256] = "-";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		fclose(f);
+	}
+	state_add(out, file, line);
+}
+
+/* Appends the sorted names in directory @dir/@sub, or "-" if there is none. */
+static void state_dir(char *out, const char *dir, const char *sub)
+{
+	char path[512], names[STATE_SIZE / 2] = "";
+	struct dirent **entries;
+	int i, n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	n = scandir(path, &entries, NULL, alphasort);
+	if (n < 0) {
+		state_add(out, sub, "-");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		size_t used = strlen(names);
+
+		if (strcmp(entries[i]->d_name, ".") && strcmp(entries[i]->d_name, ".."))
+			snprintf(names + used, sizeof(names) - used, "%s%s",
+				 used ? " " : "", entries[i]->d_name);
+		free(entries[i]);
+	}
+	free(entries);
+	state_add(out, sub, names);
+}
+
+/*
+ * What a loaded module looks like from user space, as lines to compare: its
+ * /proc/modules line without the address, the size, state, taint and
+ * reference count attributes of /sys/module/@name, and the names in it, in
+ * its sections, notes, holders and parameters directories.  "-" if it is
+ * not loaded.
+ */
+static void state_of(const char *name, char *out)
+{
+	char dir[256], line[512];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(dir, sizeof(dir), "/sys/module/%s", name);
+	if (access(dir, F_OK)) {
+		state_add(out, "module", "-");
+		return;
+	}
+	f = fopen("/proc/modules", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(name);
+		char *addr = strstr(line, " 0x"), *end;
+
+		if (strncmp(line, name, n) || line[n] != ' ')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* name size refcount deps state 0xADDRESS [(taints)] */
+		if (addr) {
+			end = addr + strcspn(addr + 1, " ") + 1;
+			memmove(addr, end, strlen(end) + 1);
+		}
+		state_add(out, "/proc/modules", line);
+	}
+	if (f)
+		fclose(f);
+	state_file(out, dir, "coresize");
+	state_file(out, dir, "initsize");
+	state_file(out, dir, "initstate");
+	state_file(out, dir, "taint");
+	state_file(out, dir, "refcnt");
+	state_dir(out, dir, ".");
+	state_dir(out, dir, "sections");
+	state_dir(out, dir, "notes");
+	state_dir(out, dir, "holders");
+	state_dir(out, dir, "parameters");
 }
 
 /* Unloads @name; 0 if it is gone, 1 if it has no exit function, -1 on failure. */
@@ -206,8 +315,8 @@ static void klog_read(int fd, char *out, size_t size)
 	close(fd);
 }
 
-/* Prints the first line where @got differs from @want. */
-static void klog_diff(const char *want, const char *got)
+/* Prints the first line where @got (of rloader) differs from @want (of @what). */
+static void lines_diff(const char *what, const char *want, const char *got)
 {
 	size_t i = 0, line = 0;
 
@@ -218,7 +327,7 @@ static void klog_diff(const char *want, const char *got)
 	}
 	want += line;
 	got += line;
-	printf("# log differs: finit_module '%.*s', rloader '%.*s'\n",
+	printf("# %s differs: finit_module '%.*s', rloader '%.*s'\n", what,
 	       (int)strcspn(want, "\n"), want, (int)strcspn(got, "\n"), got);
 }
 
@@ -279,12 +388,58 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Prints each line of @text as "rlrec: @name @key LINE". */
+static void record_lines(const char *name, const char *key, const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		printf("rlrec: %s %s %.*s\n", name, key, (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* --record: one load of @path through @loader, and what it left. */
+static int record(const char *loader, const char *path)
+{
+	static char log[KLOG_SIZE], state[STATE_SIZE];
+	char name[128];
+	unsigned char *buf;
+	int err, left, klog;
+	size_t len;
+
+	buf = slurp(path, &len);
+	if (!buf) {
+		fprintf(stderr, "rloader_chunks: cannot read %s\n", path);
+		return 1;
+	}
+	module_name(path, name, sizeof(name));
+	klog = klog_open();
+	if (!strcmp(loader, "finit"))
+		err = through_finit(path, is_compressed(buf, len));
+	else
+		err = through_rloader(buf, len, 4096);
+	state_of(name, state);
+	left = unload(name);
+	klog_read(klog, log, KLOG_SIZE);
+	printf("rlrec: %s errno %d\n", name, err);
+	record_lines(name, "state", state);
+	printf("rlrec: %s unload %d\n", name, left);
+	record_lines(name, "log", log);
+	fflush(stdout);
+	free(buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const size_t chunks[] = { (size_t)-1, 65536, 4096, 7, 1 };
 	static const char *const names[] = { "whole", "65536", "4096", "7", "1" };
 	int i;
 
+	if (argc == 4 && !strcmp(argv[1], "--record") &&
+	    (!strcmp(argv[2], "finit") || !strcmp(argv[2], "rloader")))
+		return record(argv[2], argv[3]);
 	if (argc > 1 && !strcmp(argv[1], "--finit")) {
 		for (i = 2; i < argc; i++) {
 			unsigned char head[8] = { 0 };
@@ -305,10 +460,11 @@ int main(int argc, char **argv)
 	}
 	printf("TAP version 13\n");
 	for (i = 1; i < argc; i++) {
-		char name[128], want_taint[64], got_taint[64], what[192];
+		char name[128], want_taint[64], got_taint[64], what[224];
 		static char want_log[KLOG_SIZE], got_log[KLOG_SIZE];
+		static char want_state[STATE_SIZE], got_state[STATE_SIZE];
 		const char *path = argv[i];
-		int want, got, left, c, klog, again, same_log;
+		int want, got, left, c, klog, again, same_log, same_state;
 		unsigned char *buf;
 		size_t len;
 
@@ -325,6 +481,7 @@ int main(int argc, char **argv)
 		}
 		want = through_finit(path, is_compressed(buf, len));
 		taint_of(name, want_taint, sizeof(want_taint));
+		state_of(name, want_state);
 		left = unload(name);
 		printf("# %s: finit_module: errno %d (%s), taint '%s'%s\n", path,
 		       want, want ? strerror(want) : "loaded", want_taint,
@@ -351,18 +508,23 @@ int main(int argc, char **argv)
 			klog = klog_open();
 			got = through_rloader(buf, len, chunks[c]);
 			taint_of(name, got_taint, sizeof(got_taint));
+			state_of(name, got_state);
+			same_state = !strcmp(got_state, want_state);
+			if (!same_state)
+				lines_diff("module state", want_state, got_state);
 			left = unload(name);
 			klog_read(klog, got_log, KLOG_SIZE);
 			same_log = !strcmp(got_log, want_log);
 			if (!same_log)
-				klog_diff(want_log, got_log);
+				lines_diff("log", want_log, got_log);
 			snprintf(what, sizeof(what),
-				 "writes of %s bytes: errno %d%s%s, taint '%s'%s%s", names[c],
+				 "writes of %s bytes: errno %d%s%s, taint '%s'%s%s%s", names[c],
 				 got, got ? " " : "", got ? strerror(got) : "", got_taint,
 				 left ? ", does not unload" : "",
+				 same_state ? "" : ", another module state",
 				 same_log ? "" : ", another kernel log");
-			result(got == want && !strcmp(got_taint, want_taint) && !left &&
-			       same_log, "%s: %s", path, what);
+			result(got == want && same_state && !left && same_log, "%s: %s",
+			       path, what);
 		}
 		free(buf);
 	}
