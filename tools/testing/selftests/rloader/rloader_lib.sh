@@ -18,12 +18,16 @@ trap 'rm -rf "$TMP"' EXIT
 
 # Where the modules come from: modprobe when they are installed for the
 # running kernel, otherwise $RLOADER_MODDIR (a directory of .ko files).
+# $RLOADER_MODDIR first, under either spelling of the name, so that a
+# module found there is never taken from elsewhere.
 modpath() { # modpath NAME -> path of NAME.ko (NAME with '_' or '-')
 	for n in "$1" "$(echo "$1" | tr _ -)"; do
 		if [ -n "${RLOADER_MODDIR:-}" ] && [ -f "$RLOADER_MODDIR/$n.ko" ]; then
 			echo "$RLOADER_MODDIR/$n.ko"
 			return 0
 		fi
+	done
+	for n in "$1" "$(echo "$1" | tr _ -)"; do
 		modinfo -F filename "$n" 2>/dev/null | grep -v '^(builtin)$' && return 0
 	done
 	return 1
