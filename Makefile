@@ -4,9 +4,12 @@
 # tree; this Makefile assembles the work tree, builds the kernels, runs the
 # host tests and the guest selftests.  See README.md.
 #
-#   make check    host tests + selftests on the normal and the debug kernel,
-#                 the differential test on the distro kernel
+#   make check    selftests, fuzzing and stress on the debug kernel, host
+#                 tests, the distro selftests, virtme-ng, bench and the
+#                 differential test on the distro kernel
 #   make run      boot the normal kernel and show /dev/rloader taking a module
+#   make guest-normal   the selftests on the normal kernel (not in make
+#                 check: the small kernel without checkers, gzip modules)
 #   make run-distro   the same on the distro kernel (signed, compressed modules)
 #   make guest-distro   rloader_distro.sh on the distro kernel
 #   make guest-unenforced   rloader_unenforced.sh on the distro kernel,
@@ -57,7 +60,7 @@ kernel-$(1): tree
 endef
 $(foreach k,normal debug distro,$(eval $(call kernel_rule,$(k))))
 
-host-test: kernel-normal
+host-test: kernel-distro
 	@bash harness/host-test.sh $(B)
 
 guest-normal: kernel-normal
@@ -98,10 +101,10 @@ run: kernel-normal
 run-shell: kernel-normal
 	@bash harness/guest.sh $(B) normal shell
 
-vng: kernel-normal
-	@bash harness/vng.sh $(B) normal
+vng: kernel-distro
+	@bash harness/vng.sh $(B) distro
 
-bench: kernel-normal
+bench: kernel-distro
 	@bash harness/bench.sh $(B)
 
 series: tree
@@ -110,7 +113,7 @@ series: tree
 rustfmtcheck: tree
 	@bash harness/lint.sh $(B) rustfmt
 
-clippy: kernel-normal
+clippy: kernel-distro
 	@bash harness/lint.sh $(B) clippy $(JOBS)
 
 checkpatch: tree

@@ -7,9 +7,11 @@
 #
 # 1. The engine on the host (tools/rloader rloader-bench): MB/s and
 #    relocations/s for validation, layout and relocation, on the largest
-#    module the build produced and on a generated module with 100k
+#    sample module and on a generated module with 100k
 #    relocations.
-# 2. In one boot of the normal kernel, the kernel's finit_module() and
+# 2. In one boot of the distro kernel (signed modules, signatures
+#    enforced, as distributions boot; RLOADER_BENCH_FLAVOUR=normal for
+#    the small kernel), the kernel's finit_module() and
 #    rloader loading and unloading the same modules, alternately, ROUNDS
 #    times each (RLOADER_BENCH_ROUNDS, default 50): the 10th percentile,
 #    median and 90th percentile of the load and of the load+unload cycle,
@@ -31,13 +33,17 @@ build=$(realpath -m "${1:?usage: bench.sh BUILD_DIR}")
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=$HOME/.cargo/bin:$PATH
 
-largest=$(find "$build/out/normal" -name '*.ko' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
+flavour=${RLOADER_BENCH_FLAVOUR:-distro}
+# The largest of the sample modules: the same module whatever the flavour,
+# so that the numbers compare across runs.
+largest=$(find "$build/out/$flavour/samples" -name '*.ko' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
 echo "== engine on the host ($(basename "$largest"), and a generated module)"
 (cd "$top/tools/rloader" && CARGO_TARGET_DIR=$build/cargo \
 	cargo run -q --release --bin rloader-bench -- "$largest")
 
-echo "== finit_module and rloader in one boot (normal kernel, TCG)"
-bash "$top/harness/guest.sh" "$build" normal bench
+echo "== finit_module and rloader in one boot ($flavour kernel, TCG)"
+gdir=$(realpath -m "${RLOADER_GUEST_DIR:-$build/guest/$flavour-bench}")
+RLOADER_GUEST_DIR=$gdir bash "$top/harness/guest.sh" "$build" "$flavour" bench
 mkdir -p "$build/bench"
-python3 "$top/harness/bench-report.py" "$(realpath -m "${RLOADER_GUEST_DIR:-$build/guest/normal}")/bench.txt" \
+python3 "$top/harness/bench-report.py" "$gdir/bench.txt" \
 	"$build/bench"

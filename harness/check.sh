@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: install what is missing, run the lints (checkpatch on the
-# series, rustfmt, clippy), build the three kernels, run the host tests and the
-# guest selftests on the normal and the debug kernel, a one-round make
-# bench on the normal kernel, and a bounded guest fuzzing run and a short
-# concurrency stress on the debug kernel, then the differential test on
-# the distribution-like kernel.  The last line is
-# "N passed, N failed", summed over everything.  The debug selftests run
-# in two guests at once (each TCG guest keeps one host thread busy).
+# series, rustfmt, clippy), build the two kernels, run the guest selftests,
+# a bounded guest fuzzing run and a short concurrency stress on the debug
+# kernel, then the host tests, the distro selftests, the selftests under
+# virtme-ng, a one-round make bench and the differential test on the
+# distribution-like kernel.  The last line is "N passed, N failed", summed
+# over everything.  Guests run two at a time (each TCG guest keeps one
+# host thread busy, and the machine has two).
 
 set -uo pipefail
 build=$1 jobs=${2:-3}
@@ -99,24 +99,11 @@ programs_but() { # programs_but P...: the selftest programs but these, comma-sep
 
 stage setup bash harness/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage tree bash harness/mktree.sh "$build" || { echo "$pass passed, $((fail)) failed"; exit 1; }
-normal_ok=1 debug_ok=1
+debug_ok=1 distro_ok=1
 stage lint-checkpatch --tests bash harness/lint.sh "$build" checkpatch
 stage lint-rustfmt --tests bash harness/lint.sh "$build" rustfmt
-stage kernel-normal bash harness/kbuild.sh "$build" normal "$jobs" rloader.config || normal_ok=0
-stage host --tests bash harness/host-test.sh "$build"
-need $normal_ok guest-normal --tests bash harness/guest.sh "$build" normal test
-# Under virtme-ng, the tests of the device, loading, the samples, policy
-# and rloaderctl (the malformed-image and fault-injection programs run in
-# the QEMU guests above and below): the full set takes 7 minutes there.
-need $normal_ok vng-normal --tests env \
-	RLOADER_VNG_TESTS=rloader_device.sh,rloader_load.sh,rloader_samples.sh,rloader_ctl.sh,rloader_policy.sh \
-	bash harness/vng.sh "$build" normal
-# make bench with one round, so that it keeps working (its numbers are
-# not judged here: timing belongs to make bench on an idle machine).
-need $normal_ok bench env RLOADER_BENCH_ROUNDS=1 bash harness/bench.sh "$build"
-need $normal_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs"
-# Not built beside the normal guests: a -j3 build makes them three times
-# slower, which saves little and brings virtme-ng near its timeout.
+# The small test kernel, with the memory, leak and locking checkers: every
+# selftest program runs there.
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
 # The debug selftests in two guests side by side: fault injection (the
 # longest program), then the bounded fuzzing run and the stress in one,
@@ -143,20 +130,45 @@ if [ $debug_ok = 1 ]; then
 else
 	not_run guest-debug
 fi
-# The distribution-like kernel (signed, compressed modules, livepatch, ...),
-# booted with module.sig_enforce=1: rloader_distro.sh compares rloader with
-# finit_module(2) on every module it builds, with its dependencies; then
-# booted without it: rloader_unenforced.sh on the signed, unsigned and
-# tampered images; then two boots, every module through one loader in
-# each, compared module by module (differential.sh).
-distro_ok=1
+# The distribution-like kernel (signed, compressed modules, livepatch, ...).
 stage kernel-distro bash harness/kbuild.sh "$build" distro "$jobs" rloader.config rloader-distro.config ||
 	distro_ok=0
-need $distro_ok guest-distro --tests bash harness/guest.sh "$build" distro distro
+# The host tests, with the modules of both kernels as fixtures.
+stage host --tests bash harness/host-test.sh "$build"
+# Booted with module.sig_enforce=1: rloader_distro.sh compares rloader with
+# finit_module(2) on every module the kernel builds, with its dependencies;
+# beside it, under virtme-ng, the tests of the device, loading, the
+# samples, policy and rloaderctl (the malformed-image and fault-injection
+# programs run in the debug guests above).
+if [ $distro_ok = 1 ]; then
+	start guest-distro --tests bash harness/guest.sh "$build" distro distro
+fi
+need $distro_ok vng-distro --tests env \
+	RLOADER_VNG_TESTS=rloader_device.sh,rloader_load.sh,rloader_samples.sh,rloader_ctl.sh,rloader_policy.sh \
+	bash harness/vng.sh "$build" distro
+if [ $distro_ok = 1 ]; then
+	join guest-distro
+else
+	not_run guest-distro
+fi
+# make bench with one round, so that it keeps working (its numbers are
+# not judged here: timing belongs to make bench on an idle machine),
+# beside the boot without module.sig_enforce=1 (rloader_unenforced.sh on
+# the signed, unsigned and tampered images) and the comparison in
+# separate boots, every module through one loader in each
+# (differential.sh).
+if [ $distro_ok = 1 ]; then
+	start bench env RLOADER_BENCH_ROUNDS=1 bash harness/bench.sh "$build"
+fi
 need $distro_ok guest-unenforced --tests env RLOADER_GUEST_REUSE=1 \
 	bash harness/guest.sh "$build" distro unenforced
 need $distro_ok differential --tests bash harness/differential.sh "$build"
-need $distro_ok lint-clippy-distro --tests bash harness/lint.sh "$build" clippy "$jobs" distro
+if [ $distro_ok = 1 ]; then
+	join bench
+else
+	not_run bench
+fi
+need $distro_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs" distro
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection, fuzzing and stress guests': $build/guest/debug-{faults,fuzz,stress})"
 echo "== took $(( $(date +%s) - start )) s"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host-side tests: the harness's own log checker, the ELF engine's cargo
-# tests (with the real .ko files of the normal kernel build as fixtures) and a
-# bounded fuzz run.  Ends with "host: N passed, N failed".
+# tests (with the real .ko files of the kernels built so far as fixtures)
+# and a bounded fuzz run.  Ends with "host: N passed, N failed".
 #
 #   harness/host-test.sh BUILD_DIR [FUZZ_SECONDS]
 
@@ -33,14 +33,18 @@ p=$(grep -c '^ok ' "$build/logs/checklog-selftest.log") f=$(grep -c '^not ok ' "
 echo "host: checklog: $p passed, $f failed"
 pass=$((pass + p)) fail=$((fail + f))
 
-# 2. Fixtures: every .ko of the normal kernel build.
+# 2. Fixtures: every .ko of the kernels built (the debug and the distro
+# kernel in make check; a module of both builds once, with the flavour in
+# its name).
 fix=$build/fixtures
 rm -rf "$fix"; mkdir -p "$fix"
-if [ -d "$build/out/normal" ]; then
-	find "$build/out/normal" -name '*.ko' -exec cp {} "$fix/" \;
-fi
+for out in "$build"/out/*/; do
+	flavour=$(basename "$out")
+	find "$out" -name '*.ko' -exec sh -c 'd=$1 fl=$2; shift 2
+		for f; do cp "$f" "$d/$fl-${f##*/}"; done' sh "$fix" "$flavour" {} +
+done 2>/dev/null
 nfix=$(find "$fix" -name '*.ko' | wc -l)
-echo "host: $nfix fixture modules from $build/out/normal"
+echo "host: $nfix fixture modules from $(cd "$build/out" 2>/dev/null && echo */ | tr -d /)"
 export RLOADER_FIXTURES=$fix
 
 # 3. The engine's tests (unit, property, rejection, fixtures, ld oracle).

@@ -4,9 +4,8 @@
 # The lints of make check, each ending in "lint-NAME: N passed, N failed".
 #
 #   harness/lint.sh BUILD_DIR rustfmt     rustfmt --check of every project .rs file
-#   harness/lint.sh BUILD_DIR clippy [J]  CLIPPY=1 rebuild of the Rust modules + cargo clippy
-#   harness/lint.sh BUILD_DIR clippy J distro   the same for rloader.o of the distro kernel
-#                                         (the code for signatures and decompression)
+#   harness/lint.sh BUILD_DIR clippy [J [FLAVOUR]]   CLIPPY=1 rebuild of the Rust modules of
+#                                         the FLAVOUR kernel (distro) + cargo clippy
 #   harness/lint.sh BUILD_DIR checkpatch  checkpatch.pl on every patch of make series
 #
 # rustfmt runs the kernel's own "make LLVM=1 rustfmtcheck" in BUILD_DIR/linux
@@ -16,7 +15,7 @@
 # fails on any diff.  Diffs in other files (upstream, or left over in the
 # tree by an older overlay) are shown but not counted.
 #
-# clippy needs the normal kernel (make kernel-normal): it rebuilds only the
+# clippy needs that kernel (make kernel-distro): it rebuilds only the
 # objects of the project's Rust modules with CLIPPY=1 (kbuild rebuilds an
 # object whose command line changed; the rust/ crates, which hold the
 # project's rust/kernel/ files, are rebuilt under clippy on the way) and
@@ -90,12 +89,11 @@ rustfmt)
 	fi
 	;;
 clippy)
-	flavour=${4:-normal}
+	flavour=${4:-distro}
 	out=$build/out/$flavour
 	[ -f "$out/.config" ] && [ -f "$out/rust/libkernel.rmeta" ] ||
 		{ notok "no $flavour kernel: run 'make kernel-$flavour'"; finish; }
 	objs="samples/rust/rloader/rloader.o samples/rloader/rl_rust_hello.o"
-	[ "$flavour" = normal ] || objs=samples/rust/rloader/rloader.o
 	# kbuild.sh takes this lock too: never race a build of the same tree.
 	exec 9>"$out.lock"
 	flock 9
@@ -114,7 +112,6 @@ clippy)
 			ok "$obj"
 		fi
 	done
-	[ "$flavour" = normal ] || finish
 	crate=$top/tools/rloader
 	log=$ldir/cargo-clippy.out
 	(cd "$crate" && CARGO_TARGET_DIR=$build/cargo cargo clippy --all-targets -- -D warnings) > "$log" 2>&1

@@ -4,7 +4,7 @@
 # Run the rloader selftests under virtme-ng on one kernel flavour, the way a
 # kernel developer would by hand:
 #
-#   vng --run build/out/normal/arch/x86/boot/bzImage --disable-kvm --cpus 1 \
+#   vng --run build/out/distro/arch/x86/boot/bzImage --disable-kvm --cpus 1 \
 #       --exec 'RLOADER_MODDIR=build/vng/modules build/vng/kselftest/run_kselftest.sh -c rloader'
 #
 #   harness/vng.sh BUILD_DIR FLAVOUR
@@ -20,8 +20,21 @@ out=$build/out/$flavour
 vdir=$build/vng
 log=$build/logs/vng-$flavour.log
 mkdir -p "$build/logs"
+# The guests of this flavour install from the same build (make check boots
+# one beside this run): one install at a time.
+exec 7>"$out.guest.lock"
+flock 7
 rm -rf "$vdir"; mkdir -p "$vdir/modules"
 find "$out" -name '*.ko' -exec cp {} "$vdir/modules/" \;
+# Signed as modules_install signs them, where the kernel checks signatures:
+# an unsigned module would taint it (E) under either loader.
+if grep -q '^CONFIG_MODULE_SIG_ALL=y' "$out/.config"; then
+	hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"/\1/p' "$out/.config")
+	for ko in "$vdir"/modules/*.ko; do
+		"$out/scripts/sign-file" "$hash" "$out/certs/signing_key.pem" \
+			"$out/certs/signing_key.x509" "$ko" || exit 1
+	done
+fi
 make -s -C "$build/linux/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="$vdir/kselftest" \
 	install > "$vdir/install.log" 2>&1 || { cat "$vdir/install.log"; exit 1; }
 # rloaderctl runs from the build directory; its modprobe needs a modules
@@ -30,6 +43,7 @@ make -s -C "$build/linux/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="
 make -s -C "$build/linux" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$vdir/root" \
 	modules_install >> "$vdir/install.log" 2>&1 || { cat "$vdir/install.log"; exit 1; }
 bash "$top/harness/ctl.sh" "$build" build || exit 1
+flock -u 7
 vars="RLOADER_MODDIR=$vdir/modules RLOADERCTL=$build/ctl/bin/rloaderctl RLOADER_ROOT=$vdir/root"
 vars="$vars RLOADER_IMAGES=$build/ctl/images"
 sel="-c rloader"
