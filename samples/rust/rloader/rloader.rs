@@ -295,6 +295,13 @@ impl Image {
             engine::Format::Undecided => Ok(Progress::More),
             engine::Format::Elf => {
                 self.input = Input::Elf;
+                // Room for all this write brings at once: one allocation for an image
+                // written whole, instead of a first small one that the rest replaces.
+                let len = first_len.checked_add(buf.len()).ok_or(EINVAL)?;
+                if len > self.max {
+                    return Err(too_large(self.max));
+                }
+                grow(&mut self.bytes, len, 0, self.max)?;
                 self.bytes.extend_from_slice(first, GFP_KERNEL_ACCOUNT)?;
                 self.append_elf(buf)
             }
