@@ -99,6 +99,8 @@ pub struct Plan<'a> {
     pub relocation_count: usize,
     /// The module's name, from its `struct module`.
     pub name: ModuleName,
+    /// Whether the module is a livepatch module (see [`Plan::is_livepatch`]).
+    pub(super) livepatch: bool,
 }
 
 /// One section: header, index and name.
@@ -224,7 +226,7 @@ impl<'a> Plan<'a> {
     /// Whether the module is a livepatch module (`livepatch=` in `.modinfo`), whose
     /// `SHN_LIVEPATCH` symbols and `SHF_RELA_LIVEPATCH` sections the livepatch core handles.
     pub fn is_livepatch(&self) -> bool {
-        self.modinfo().get(LIVEPATCH_KEY).is_some()
+        self.livepatch
     }
 }
 

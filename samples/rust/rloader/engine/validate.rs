@@ -142,6 +142,7 @@ impl<'a> Plan<'a> {
             special,
             relocation_count,
             name,
+            livepatch: unique.livepatch,
         })
     }
 }
