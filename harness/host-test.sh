@@ -34,15 +34,15 @@ echo "host: checklog: $p passed, $f failed"
 pass=$((pass + p)) fail=$((fail + f))
 
 # 2. Fixtures: every .ko of the kernels built (the debug and the distro
-# kernel in make check; a module of both builds once, with the flavour in
-# its name).
+# kernel in make check), each kernel's in a directory of its own (the
+# modules of one kernel agree on sizeof(struct module)).
 fix=$build/fixtures
 rm -rf "$fix"; mkdir -p "$fix"
 for out in "$build"/out/*/; do
 	flavour=$(basename "$out")
-	find "$out" -name '*.ko' -exec sh -c 'd=$1 fl=$2; shift 2
-		for f; do cp "$f" "$d/$fl-${f##*/}"; done' sh "$fix" "$flavour" {} +
-done 2>/dev/null
+	mkdir -p "$fix/$flavour"
+	find "$out" -name '*.ko' -exec cp -t "$fix/$flavour" {} + || exit 1
+done
 nfix=$(find "$fix" -name '*.ko' | wc -l)
 echo "host: $nfix fixture modules from $(cd "$build/out" 2>/dev/null && echo */ | tr -d /)"
 export RLOADER_FIXTURES=$fix

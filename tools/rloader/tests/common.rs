@@ -13,7 +13,7 @@ pub fn fixtures() -> Vec<PathBuf> {
     let dir = std::env::var_os("RLOADER_FIXTURES").unwrap_or_else(|| {
         panic!(
             "RLOADER_FIXTURES is unset: set it to a directory containing .ko files, \
-             e.g. RLOADER_FIXTURES=/work/main/build/out/normal cargo test --test fixtures"
+             e.g. RLOADER_FIXTURES=build/out/distro cargo test --test fixtures"
         )
     });
     let mut out = Vec::new();
