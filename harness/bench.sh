@@ -7,11 +7,11 @@
 #
 # 1. The engine on the host (tools/rloader rloader-bench): MB/s and
 #    relocations/s for validation, layout and relocation, on the largest
-#    sample module and on a generated module with 100k
+#    sample module and on a generated module with 200k
 #    relocations.
 # 2. In one boot of the distro kernel (signed modules, signatures
-#    enforced, as distributions boot; RLOADER_BENCH_FLAVOUR=normal for
-#    the small kernel), the kernel's finit_module() and
+#    enforced, as distributions boot; RLOADER_BENCH_FLAVOUR=normal, after
+#    make kernel-normal, for the small kernel), the kernel's finit_module() and
 #    rloader loading and unloading the same modules, alternately, ROUNDS
 #    times each (RLOADER_BENCH_ROUNDS, default 50): the 10th percentile,
 #    median and 90th percentile of the load and of the load+unload cycle,

@@ -154,20 +154,21 @@ fi
 # make bench with one round, so that it keeps working (its numbers are
 # not judged here: timing belongs to make bench on an idle machine),
 # beside the boot without module.sig_enforce=1 (rloader_unenforced.sh on
-# the signed, unsigned and tampered images) and the comparison in
-# separate boots, every module through one loader in each
-# (differential.sh).
+# the signed, unsigned and tampered images); then the comparison in
+# separate boots, every module through one loader in each, two guests
+# side by side (differential.sh).
 if [ $distro_ok = 1 ]; then
-	start bench env RLOADER_BENCH_ROUNDS=1 bash harness/bench.sh "$build"
+	start bench env RLOADER_BENCH_ROUNDS=1 RLOADER_GUEST_DIR="$build/guest/distro-bench" \
+		bash harness/bench.sh "$build"
 fi
 need $distro_ok guest-unenforced --tests env RLOADER_GUEST_REUSE=1 \
 	bash harness/guest.sh "$build" distro unenforced
-need $distro_ok differential --tests bash harness/differential.sh "$build"
 if [ $distro_ok = 1 ]; then
 	join bench
 else
 	not_run bench
 fi
+need $distro_ok differential --tests bash harness/differential.sh "$build"
 need $distro_ok lint-clippy --tests bash harness/lint.sh "$build" clippy "$jobs" distro
 
 echo "== logs: $build/logs (guest consoles: guest-*-test.log; the fault-injection, fuzzing and stress guests': $build/guest/debug-{faults,fuzz,stress})"

@@ -43,9 +43,12 @@ make -s -C "$build/linux/tools/testing/selftests" TARGETS=rloader INSTALL_PATH="
 make -s -C "$build/linux" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$vdir/root" \
 	modules_install >> "$vdir/install.log" 2>&1 || { cat "$vdir/install.log"; exit 1; }
 bash "$top/harness/ctl.sh" "$build" build || exit 1
+# A copy of rloaderctl and its images: a guest booted beside this run
+# builds them again.
+cp -r "$build/ctl" "$vdir/ctl" || exit 1
 flock -u 7
-vars="RLOADER_MODDIR=$vdir/modules RLOADERCTL=$build/ctl/bin/rloaderctl RLOADER_ROOT=$vdir/root"
-vars="$vars RLOADER_IMAGES=$build/ctl/images"
+vars="RLOADER_MODDIR=$vdir/modules RLOADERCTL=$vdir/ctl/bin/rloaderctl RLOADER_ROOT=$vdir/root"
+vars="$vars RLOADER_IMAGES=$vdir/ctl/images"
 sel="-c rloader"
 if [ -n "${RLOADER_VNG_TESTS:-}" ]; then
 	# In the suite's own order whatever the order given: rloader_policy.sh
