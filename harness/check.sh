@@ -154,7 +154,8 @@ fi
 # make bench with one round, so that it keeps working (its numbers are
 # not judged here: timing belongs to make bench on an idle machine),
 # beside the boot without module.sig_enforce=1 (rloader_unenforced.sh on
-# the signed, unsigned and tampered images); then the comparison in
+# the signed, unsigned and tampered images) and a boot for fault
+# injection; then the comparison in
 # separate boots, every module through one loader in each, two guests
 # side by side (differential.sh).
 if [ $distro_ok = 1 ]; then
@@ -163,6 +164,10 @@ if [ $distro_ok = 1 ]; then
 fi
 need $distro_ok guest-unenforced --tests env RLOADER_GUEST_REUSE=1 \
 	bash harness/guest.sh "$build" distro unenforced
+# Every fault-injection loop of rloader_faults.sh (the debug kernel runs a
+# subset), on signed modules with their signatures enforced.
+need $distro_ok guest-distro-faults --tests env RLOADER_GUEST_DIR="$build/guest/distro-faults" \
+	RLOADER_GUEST_TESTS=rloader_faults.sh bash harness/guest.sh "$build" distro test
 if [ $distro_ok = 1 ]; then
 	join bench
 else

@@ -149,9 +149,11 @@ else
 	install -m 644 "$here/guest/profile.awk" "$root/profile.awk"
 	install -m 644 "$here/guest/memory.awk" "$root/memory.awk"
 	# make bench times the loaders on uncompressed files (signed where the
-	# kernel signs them): what both read, not how the file was packed.
+	# kernel signs them): what both read, not how the file was packed; the
+	# kselftests load modules with busybox's modprobe and insmod, which
+	# read no zstd.
 	nocompress=()
-	[ "$mode" = bench ] && nocompress=(CONFIG_MODULE_COMPRESS_ALL=)
+	case $mode in bench|test) nocompress=(CONFIG_MODULE_COMPRESS_ALL=) ;; esac
 	make -s -C "$tree" O="$out" ARCH=x86_64 LLVM=1 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 		"${nocompress[@]}" modules_install > "$gdir/modules_install.log" 2>&1 ||
 		{ cat "$gdir/modules_install.log"; die "modules_install failed"; }

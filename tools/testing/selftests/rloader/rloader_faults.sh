@@ -32,8 +32,8 @@ loaded() { grep -q "^$1 " /proc/modules; }
 # a large fraction of a second and kmemleak's own allocations double the
 # fault points: there the loops cover one load of each kind the issue
 # names (per-CPU data, a failing init, Rust), one unload and the device,
-# and the normal kernel covers every module.  RLOADER_FAULTS_ALL=1 runs
-# everything on any kernel.
+# and a kernel without kmemleak covers every module.  RLOADER_FAULTS_ALL=1
+# runs everything on any kernel.
 all=1
 [ -w $KMEMLEAK ] && [ -z "${RLOADER_FAULTS_ALL:-}" ] && all=0
 nr=13
