@@ -9,10 +9,34 @@
  * non-GPL license ("license=GPL" -> "license=XYZ"), or a missing namespace
  * import; with "all", every occurrence is replaced (a module renamed).
  * Exits 1 if OLD does not occur (or, without "all", occurs more than once).
+ * A signed module is written unsigned: its signature covers the bytes the
+ * patch changes.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * The length of the module in @buf without its appended signature (the
+ * signature, struct module_signature and the marker scripts/sign-file
+ * appends), or @len if it has none.
+ */
+static size_t unsigned_len(const char *buf, size_t len)
+{
+	static const char marker[] = "~Module signature appended~\n";
+	const size_t mlen = sizeof(marker) - 1, info = 12;
+	const unsigned char *p;
+	size_t sig;
+
+	if (len < mlen + info || memcmp(buf + len - mlen, marker, mlen))
+		return len;
+	/* struct module_signature: ..., __be32 sig_len at offset 8. */
+	p = (const unsigned char *)buf + len - mlen - info;
+	sig = (size_t)p[8] << 24 | (size_t)p[9] << 16 | (size_t)p[10] << 8 | p[11];
+	if (sig > len - mlen - info)
+		return len;
+	return len - mlen - info - sig;
+}
 
 int main(int argc, char **argv)
 {
@@ -46,6 +70,7 @@ int main(int argc, char **argv)
 		perror("malloc");
 		return 1;
 	}
+	len = unsigned_len(buf, len);
 	for (p = buf; p + olen <= buf + len; p++) {
 		if (memcmp(p, argv[3], olen))
 			continue;
