@@ -100,11 +100,13 @@ programs_but() { # programs_but P...: the selftest programs but these, comma-sep
 stage setup bash harness/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage tree bash harness/mktree.sh "$build" || { echo "$pass passed, $((fail)) failed"; exit 1; }
 debug_ok=1 distro_ok=1
-stage lint-checkpatch --tests bash harness/lint.sh "$build" checkpatch
+# checkpatch (one thread of perl, a minute) beside the first kernel build.
+start lint-checkpatch --tests bash harness/lint.sh "$build" checkpatch
 stage lint-rustfmt --tests bash harness/lint.sh "$build" rustfmt
 # The small test kernel, with the memory, leak and locking checkers: every
 # selftest program runs there.
 stage kernel-debug bash harness/kbuild.sh "$build" debug "$jobs" rloader.config rloader-debug.config || debug_ok=0
+join lint-checkpatch
 # The debug selftests in two guests side by side: fault injection (the
 # longest program), then the bounded fuzzing run and the stress in one,
 # the other programs in the other.
@@ -133,13 +135,13 @@ fi
 # The distribution-like kernel (signed, compressed modules, livepatch, ...).
 stage kernel-distro bash harness/kbuild.sh "$build" distro "$jobs" rloader.config rloader-distro.config ||
 	distro_ok=0
-# The host tests, with the modules of both kernels as fixtures.
-stage host --tests bash harness/host-test.sh "$build"
 # Booted with module.sig_enforce=1: rloader_distro.sh compares rloader with
 # finit_module(2) on every module the kernel builds, with its dependencies;
 # beside it, under virtme-ng, the tests of the device, loading, the
 # samples, policy and rloaderctl (the malformed-image and fault-injection
-# programs run in the debug guests above).
+# programs run in the debug guests above); and the host tests, with the
+# modules of both kernels as fixtures (mostly one thread: its fuzzing run).
+start host --tests bash harness/host-test.sh "$build"
 if [ $distro_ok = 1 ]; then
 	start guest-distro --tests bash harness/guest.sh "$build" distro distro
 fi
@@ -151,6 +153,7 @@ if [ $distro_ok = 1 ]; then
 else
 	not_run guest-distro
 fi
+join host
 # make bench with one round, so that it keeps working (its numbers are
 # not judged here: timing belongs to make bench on an idle machine),
 # beside the boot without module.sig_enforce=1 (rloader_unenforced.sh on
