@@ -158,9 +158,8 @@ join host
 # not judged here: timing belongs to make bench on an idle machine),
 # beside the boot without module.sig_enforce=1 (rloader_unenforced.sh on
 # the signed, unsigned and tampered images) and a boot for fault
-# injection; then the comparison in
-# separate boots, every module through one loader in each, two guests
-# side by side (differential.sh).
+# injection; then the comparison in separate boots, every module through
+# one loader in each, two guests side by side (differential.sh).
 if [ $distro_ok = 1 ]; then
 	start bench env RLOADER_BENCH_ROUNDS=1 RLOADER_GUEST_DIR="$build/guest/distro-bench" \
 		bash harness/bench.sh "$build"
